@@ -1,0 +1,70 @@
+"""The one exception tree of balance-dash.
+
+    BalanceDashError                 anything the product reports to the user instead of crashing
+     +-- InputError                  something the user gave us is wrong (has `where`)
+     |    +-- CalendarError          an .ics file that cannot be read at all
+     |    +-- CsvError               a CSV file whose header or encoding is unusable
+     |    +-- InvalidValueError      a date, time, zone, area or number out of range
+     +-- LimitError                  input too large: file size, occurrences per import
+     +-- StoreError                  the database cannot be used
+          +-- SchemaError            the database needs `balance-dash db upgrade` (or is newer)
+
+Bad rows inside a file that can otherwise be read are not exceptions: ingest returns them as
+issues beside the data (house style, practice 7). Each front-end turns these exceptions into a
+message in one place (`cli.py` and `ui/feedback.py`).
+"""
+
+from __future__ import annotations
+
+
+class BalanceDashError(Exception):
+    """Base class. `str(error)` is a complete message for the user: what, where, what to do."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message} {hint}")
+
+
+class InputError(BalanceDashError):
+    """The user's input is wrong. `where` names the file (and line or row, when known)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        where = ""
+        if path is not None:
+            where = path if line is None else f"{path} line {line}"
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+
+
+class CalendarError(InputError):
+    """An .ics file that cannot be read at all; nothing of it was imported."""
+
+
+class CsvError(InputError):
+    """A CSV file that cannot be read at all; nothing of it was imported."""
+
+
+class InvalidValueError(InputError):
+    """A single value (date, time zone, area, hours) that is malformed or out of range."""
+
+
+class LimitError(BalanceDashError):
+    """The input exceeds a safety limit (upload size, occurrences per import)."""
+
+
+class StoreError(BalanceDashError):
+    """The database cannot be opened or written."""
+
+
+class SchemaError(StoreError):
+    """The database schema is older or newer than this version of balance-dash."""

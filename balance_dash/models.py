@@ -1,0 +1,143 @@
+"""SQLModel tables. The schema itself is created and changed by the alembic migrations only.
+
+Timed occurrences are absolute instants (aware UTC, `start_utc`/`end_utc`); all-day occurrences
+are calendar days (`day_start` inclusive, `day_end` exclusive) and add no hours. The area of a
+calendar occurrence is not stored: it is derived from rules, placements and the source at read
+time, so changing a rule re-categorises all history at once. Manual log entries carry their
+area in `area`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+AREAS: tuple[str, ...] = ("work", "family", "personal", "rest")
+UNCATEGORIZED = "uncategorized"
+RULE_FIELDS: tuple[str, ...] = ("title", "location", "description", "calendar")
+SERIES = "*"  # Placement.recurrence_key for "the whole series"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Source(SQLModel, table=True):
+    """One calendar (an .ics snapshot) or one stream of manual entries."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    kind: str = Field(default="ics", max_length=16)  # ics | manual | csv
+    area: str | None = Field(default=None, max_length=32)
+    # True: `area` applies to every event of the source (`import --category`); False: only to
+    # events no rule places (a default area).
+    area_forced: bool = False
+    file_name: str | None = Field(default=None, max_length=400)
+    content_sha256: str | None = Field(default=None, max_length=64)
+    timezone: str | None = Field(default=None, max_length=64)  # the zone floating times were read in
+    imported_at: datetime = Field(default_factory=utc_now)
+
+
+class Occurrence(SQLModel, table=True):
+    """One expanded instance of a calendar event, or one manual entry."""
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "uid", "recurrence_key", name="uq_occurrence_identity"),
+        Index("ix_occurrence_start", "start_utc"),
+        Index("ix_occurrence_day_start", "day_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True, ondelete="CASCADE")
+    uid: str = Field(max_length=400)
+    # Identity of the instance within its series: the UTC ISO instant (or date) of its
+    # RECURRENCE-ID, or "" for a single event.
+    recurrence_key: str = Field(default="", max_length=64)
+    title: str = Field(default="", max_length=500)
+    location: str = Field(default="", max_length=500)
+    description: str = Field(default="", max_length=2000)
+    all_day: bool = False
+    start_utc: datetime | None = None
+    end_utc: datetime | None = None
+    day_start: date | None = None
+    day_end: date | None = None
+    area: str | None = Field(default=None, max_length=32)  # manual entries only
+    # A hash of the fields above, so that re-import can tell "unchanged" from "updated".
+    fingerprint: str = Field(default="", max_length=32)
+
+
+class Placement(SQLModel, table=True):
+    """A user's own choice of area for one occurrence or a whole series; beats the rules."""
+
+    __table_args__ = (UniqueConstraint("source_id", "uid", "recurrence_key", name="uq_placement"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True, ondelete="CASCADE")
+    uid: str = Field(max_length=400)
+    recurrence_key: str = Field(default=SERIES, max_length=64)
+    area: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Rule(SQLModel, table=True):
+    """Pattern on a field giving an area; lower `position` is tried first."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: int = 0
+    field: str = Field(default="title", max_length=16)
+    pattern: str = Field(max_length=400)
+    is_regex: bool = False
+    area: str = Field(max_length=32)
+    marks_day_off: bool = False
+    enabled: bool = True
+
+
+class Target(SQLModel, table=True):
+    """Hours per week for one area, in force from `effective_from` until a later row replaces it."""
+
+    __table_args__ = (UniqueConstraint("area", "effective_from", name="uq_target_area_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    area: str = Field(max_length=32)
+    min_hours: float | None = None
+    max_hours: float | None = None
+    effective_from: date
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class SettingsRecord(SQLModel, table=True):
+    """The user's settings as JSON (see `settings.Settings`), one row."""
+
+    __tablename__ = "settings"
+
+    id: int = Field(default=1, primary_key=True)
+    payload: str = "{}"
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class ImportRun(SQLModel, table=True):
+    """What one import did, for the import history and the sources page."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utc_now)
+    file_name: str = Field(default="", max_length=400)
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    report: str = "[]"  # JSON list of issues
+
+
+class JournalEntry(SQLModel, table=True):
+    """The weekly reflection: answers to the method's questions, notes, energy and mood."""
+
+    week_start: date = Field(primary_key=True)
+    answers: str = "{}"  # JSON: question -> answer
+    notes: str = ""
+    energy: int | None = None
+    mood: int | None = None
+    updated_at: datetime = Field(default_factory=utc_now)

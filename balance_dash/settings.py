@@ -1,0 +1,74 @@
+"""One typed, frozen Settings object: every default and its help text live here.
+
+The dashboard's settings page and the CLI read the descriptions from these fields, and the
+database stores the user's values as JSON (`store.load_settings` / `store.save_settings`).
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from balance_dash.errors import InvalidValueError
+
+Weekday = Literal[0, 1, 2, 3, 4, 5, 6]  # Monday = 0, as in datetime.date.weekday()
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class Thresholds(BaseModel):
+    """Warning thresholds. Sources for each default are in `health.py`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    week_caution_hours: float = Field(48.0, gt=0, le=168, description="Work hours in a week above which a caution is raised (EU Working Time Directive art. 6).")
+    week_high_hours: float = Field(55.0, gt=0, le=168, description="Work hours in a week at or above which a high warning is raised (WHO/ILO 2021).")
+    average_weeks: int = Field(17, ge=1, le=52, description="Weeks in the rolling reference period for the average working week (Directive art. 16).")
+    day_caution_hours: float = Field(10.0, gt=0, le=24, description="Work hours in a day above which a caution is raised (German ArbZG section 3).")
+    day_high_hours: float = Field(11.0, gt=0, le=24, description="Work hours in a day at or above which a high warning is raised (Virtanen et al. 2012).")
+    daily_rest_hours: float = Field(11.0, ge=0, le=24, description="Least rest between two working days (Directive art. 3).")
+    weekly_rest_hours: float = Field(35.0, ge=0, le=168, description="Least uninterrupted work-free stretch per week (Directive art. 5: 24 h + 11 h).")
+    break_after_hours: float = Field(6.0, gt=0, le=24, description="Work hours without a break after which a break is due (Directive art. 4, ArbZG section 4).")
+    break_minutes: float = Field(30.0, ge=0, le=240, description="Shortest gap that counts as a break, in minutes.")
+    sleep_hours: float = Field(7.0, ge=0, le=24, description="Least nightly sleep opportunity (AASM/SRS 2015 consensus).")
+    streak_weeks: int = Field(3, ge=2, le=52, description="Weeks in a row with the same warning before it escalates one level.")
+
+
+class Settings(BaseModel):
+    """Everything the user can set, with the defaults a new database starts from."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    timezone: str | None = Field(None, description="Display time zone (IANA name). Empty: the browser's zone in the dashboard, the system zone in the CLI.")
+    week_starts_on: Literal["monday", "sunday"] = Field("monday", description="First day of the week.")
+    sleep_enabled: bool = Field(True, description="Count an assumed nightly sleep window as rest where no event overlaps it.")
+    sleep_start: time = Field(time(23, 0), description="Start of the assumed sleep window.")
+    sleep_end: time = Field(time(7, 0), description="End of the assumed sleep window (next morning).")
+    workday_start: time = Field(time(8, 0), description="Work before this time counts as after hours.")
+    disconnect_time: time = Field(time(18, 0), description="Work after this time counts as after hours (right to disconnect).")
+    rest_days: tuple[Weekday, ...] = Field((5, 6), description="Days of the week without work (Monday = 0).")
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    max_upload_mb: int = Field(200, ge=1, le=2000, description="Largest calendar or CSV file accepted, in megabytes.")
+    max_occurrences: int = Field(500_000, ge=100, le=5_000_000, description="Most occurrences one import may expand to.")
+    history_years: int = Field(10, ge=1, le=50, description="How far back an import reaches by default.")
+    future_years: int = Field(1, ge=0, le=5, description="How far ahead an import expands recurring events by default.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        check_timezone(value)
+        return value
+
+
+def check_timezone(name: str) -> ZoneInfo:
+    """Return the zone called `name`, or raise InvalidValueError with a fix-it hint."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidValueError(
+            f"unknown time zone {name!r}", hint="Use an IANA name such as Europe/Berlin or America/New_York."
+        ) from exc
