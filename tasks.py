@@ -32,7 +32,7 @@ def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
 
 def ensure_venv(lock: str) -> None:
     """Create .venv and install `lock` into it, unless that exact lock is already installed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script must run on an old Python to say so
         sys.exit(f"balance-dash needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     lock_path = ROOT / lock
     wanted = hashlib.sha256(lock_path.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()

@@ -141,3 +141,12 @@ class JournalEntry(SQLModel, table=True):
     energy: int | None = None
     mood: int | None = None
     updated_at: datetime = Field(default_factory=utc_now)
+
+
+class DataRevision(SQLModel, table=True):
+    """One row counting writes; caches key on it (see `store.data_revision`)."""
+
+    __tablename__ = "data_revision"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0

@@ -1,0 +1,23 @@
+"""balance-dash: the Streamlit entry point (page config, navigation, shared sidebar)."""
+
+import streamlit as st
+
+from balance_dash.ui import layout
+
+st.set_page_config(page_title="balance-dash", page_icon="⚖️", layout="wide")
+
+PAGES = "balance_dash/ui/pages"
+navigation = st.navigation(
+    {
+        "Your weeks": [
+            st.Page(f"{PAGES}/this_week.py", title="This week", icon="📅", default=True),
+        ],
+        "Your data": [
+            st.Page(f"{PAGES}/import_calendars.py", title="Import", icon="📥", url_path="import"),
+            st.Page(f"{PAGES}/targets.py", title="Targets and boundaries", icon="🎯", url_path="targets"),
+        ],
+    },
+    position="sidebar",
+)
+layout.sidebar()
+navigation.run()

@@ -1,0 +1,228 @@
+"""Occurrences -> hours per area per local day and week (pure, vectorised pandas and numpy).
+
+Time semantics (PRODUCT.md section 3): days and weeks are local to the display zone `tz`;
+timed occurrences are split at local midnight, so DST days hold 23 or 25 hours; within one area
+overlapping time counts once; the time shared by several areas is `integration`; `accounted`
+is the union of all areas (and of the assumed sleep); the rest of the day is `unaccounted`.
+All-day occurrences add no hours (they only mark days, e.g. `day_off`).
+
+Frames returned here:
+
+- `area_intervals(occ)`: area, start_utc, end_utc — per area the union of its timed occurrences.
+- `daily_hours(...)`: index `day` (naive local midnight, `datetime64[s]`), columns
+  `DAILY_COLUMNS`: the four areas, uncategorized, assumed_sleep, integration, accounted,
+  unaccounted, day_length (all float hours) and day_off (bool).
+- `weekly_hours(daily, ...)`: index `week_start` (naive local midnight of the week's first day),
+  the hour columns summed, plus `days_off` (int), `days` (int, days of the week inside the
+  range) and `iso_week` ("2024-W40").
+- `sleep_nights(...)`: the nightly sleep window and the sleep opportunity left in it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from balance_dash import analytics_intervals as iv
+from balance_dash.models import AREAS, UNCATEGORIZED
+
+AREA_COLUMNS: tuple[str, ...] = (*AREAS, UNCATEGORIZED)
+HOUR_COLUMNS: tuple[str, ...] = (
+    *AREA_COLUMNS, "assumed_sleep", "integration", "accounted", "unaccounted", "day_length",
+)
+DAILY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "day_off")
+WEEKLY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "days_off", "days", "iso_week")
+# Areas whose events do not shorten the night's sleep opportunity (a logged "Sleep" is rest).
+_SLEEP_NEUTRAL_AREAS = ("rest",)
+
+
+def _timed(occ: pd.DataFrame) -> pd.DataFrame:
+    timed = ~occ["all_day"].astype(bool) & occ["start_utc"].notna() & occ["end_utc"].notna()
+    rows = occ.loc[timed, ["start_utc", "end_utc"]]
+    area = occ.loc[timed, "area"] if "area" in occ else pd.Series(None, index=rows.index, dtype=object)
+    known = area.isin(AREAS)
+    return rows.assign(area=area.astype(object).where(known, UNCATEGORIZED))
+
+
+def area_intervals(occ: pd.DataFrame) -> pd.DataFrame:
+    """Per area, the union of its timed occurrences: columns area, start_utc, end_utc.
+
+    Sorted by area (in `AREA_COLUMNS` order) then start; `start_utc`/`end_utc` are
+    `datetime64[us, UTC]`. Rows whose area is missing or unknown count as uncategorized.
+    """
+    timed = _timed(occ)
+    parts = []
+    for area in AREA_COLUMNS:
+        rows = timed[timed["area"] == area]
+        starts_us, ends_us = iv.union(iv.micros(rows["start_utc"]), iv.micros(rows["end_utc"]))
+        parts.append(
+            pd.DataFrame(
+                {"area": area, "start_utc": iv.to_utc(starts_us), "end_utc": iv.to_utc(ends_us)}
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.astype({"area": "str"})
+
+
+def interval_set(intervals: pd.DataFrame, areas: tuple[str, ...] = AREA_COLUMNS) -> iv.IntervalSet:
+    """The union, as an interval set, of the `area_intervals` rows of the given areas."""
+    rows = intervals[intervals["area"].isin(areas)]
+    return iv.union(iv.micros(rows["start_utc"]), iv.micros(rows["end_utc"]))
+
+
+def sleep_windows(
+    tz: ZoneInfo, first_night: date, last_night: date, sleep: tuple[time, time]
+) -> tuple[pd.DatetimeIndex, iv.Micros, iv.Micros]:
+    """Each night's assumed sleep window in wall time: (nights, starts_us, ends_us).
+
+    A night is named by the local date its window starts on; a window whose end is not after
+    its start (23:00 -> 07:00) ends the next day. Equal start and end mean no window.
+    """
+    nights = iv.local_days(first_night, last_night).rename("night")
+    bed, wake = sleep
+    starts_us = iv.local_instants_us(nights, bed, tz)
+    wake_days = nights + pd.Timedelta(days=1) if wake <= bed else nights
+    ends_us = iv.local_instants_us(pd.DatetimeIndex(wake_days), wake, tz)
+    if bed == wake:
+        ends_us = starts_us.copy()
+    return nights, starts_us, ends_us
+
+
+def daily_hours(
+    occ: pd.DataFrame,
+    *,
+    tz: ZoneInfo,
+    first_day: date,
+    last_day: date,
+    sleep: tuple[time, time] | None,
+) -> pd.DataFrame:
+    """Hours per area for every local day in [first_day, last_day] (see the module docstring).
+
+    `occ` needs `area` (as set by `categorize.assign_areas`); `day_off` is optional.
+    """
+    days = iv.local_days(first_day, last_day)
+    bounds_us = iv.day_bounds_us(first_day, last_day, tz)
+    lo_us, hi_us = bounds_us[:-1], bounds_us[1:]
+    intervals = area_intervals(occ)
+
+    hours = {area: iv.window_hours(interval_set(intervals, (area,)), lo_us, hi_us) for area in AREA_COLUMNS}
+    everything = interval_set(intervals)
+    union_hours = iv.window_hours(everything, lo_us, hi_us)
+    integration = np.sum([hours[area] for area in AREA_COLUMNS], axis=0) - union_hours
+
+    assumed = np.zeros(len(days))
+    if sleep is not None and len(days):
+        _, starts_us, ends_us = sleep_windows(tz, first_day - timedelta(days=1), last_day, sleep)
+        free_sleep = iv.subtract(iv.union(starts_us, ends_us), everything)
+        assumed = iv.window_hours(free_sleep, lo_us, hi_us)
+
+    day_length = (hi_us - lo_us) / iv.US_PER_HOUR
+    accounted = union_hours + assumed
+    frame = pd.DataFrame(
+        {
+            **hours,
+            "rest": hours["rest"] + assumed,
+            "assumed_sleep": assumed,
+            # Rounding keeps float noise (1e-13) out of a figure defined as a difference.
+            "integration": np.round(integration, 9),
+            "accounted": accounted,
+            "unaccounted": np.round(day_length - accounted, 9),
+            "day_length": day_length,
+            "day_off": _days_off(occ, first_day, bounds_us),
+        },
+        index=days,
+    )
+    return frame.astype(dict.fromkeys(HOUR_COLUMNS, "float64"))
+
+
+def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros) -> np.ndarray:
+    """Per day, whether an occurrence marked `day_off` touches it (all-day or timed)."""
+    count = len(bounds_us) - 1
+    if "day_off" not in occ or count <= 0:
+        return np.zeros(max(count, 0), dtype=bool)
+    marked = occ[occ["day_off"].astype(bool)]
+    all_day = marked[marked["all_day"].astype(bool) & marked["day_start"].notna()]
+    origin = pd.Timestamp(first_day)
+    first_all_day = ((all_day["day_start"] - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
+    day_end = all_day["day_end"].fillna(all_day["day_start"] + pd.Timedelta(days=1))
+    stop_all_day = ((day_end - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
+    stop_all_day = np.maximum(stop_all_day, first_all_day + 1)
+
+    timed = marked[~marked["all_day"].astype(bool) & marked["start_utc"].notna() & marked["end_utc"].notna()]
+    starts_us, ends_us = iv.micros(timed["start_utc"]), iv.micros(timed["end_utc"])
+    first_timed = np.searchsorted(bounds_us, starts_us, side="right") - 1
+    stop_timed = np.searchsorted(bounds_us, np.maximum(ends_us, starts_us + 1), side="left")
+
+    first = np.clip(np.concatenate((first_all_day, first_timed)), 0, count)
+    stop = np.clip(np.concatenate((stop_all_day, stop_timed)), 0, count)
+    change = np.zeros(count + 1, dtype=np.int64)
+    np.add.at(change, first, 1)
+    np.add.at(change, stop, -1)
+    return np.asarray(np.cumsum(change)[:count] > 0)
+
+
+def week_start_of(days: pd.DatetimeIndex, week_starts_on: Literal["monday", "sunday"]) -> pd.DatetimeIndex:
+    """The naive local midnight starting each day's week."""
+    first_weekday = 0 if week_starts_on == "monday" else 6
+    offset = (np.asarray(days.day_of_week) - first_weekday) % 7
+    return pd.DatetimeIndex(days - pd.to_timedelta(offset, unit="D"), name="week_start")
+
+
+def iso_week_label(week_starts: pd.DatetimeIndex, week_starts_on: Literal["monday", "sunday"]) -> pd.Index:
+    """ISO week label ("2024-W40") of the Monday inside each week (the day after a Sunday start)."""
+    mondays = week_starts + pd.Timedelta(days=0 if week_starts_on == "monday" else 1)
+    iso = mondays.isocalendar()
+    labels = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    result: pd.Index = pd.Index(np.asarray(labels, dtype=object), dtype="str", name="iso_week")
+    return result
+
+
+def weekly_hours(
+    daily: pd.DataFrame, *, week_starts_on: Literal["monday", "sunday"] = "monday"
+) -> pd.DataFrame:
+    """Sum `daily_hours` per local week (see the module docstring for the columns).
+
+    Sunday-start weeks are labelled by the ISO week of the Monday inside them.
+    """
+    starts = week_start_of(pd.DatetimeIndex(daily.index), week_starts_on)
+    sums = daily[list(HOUR_COLUMNS)].groupby(starts).sum()
+    grouped = daily["day_off"].astype(int).groupby(starts)
+    weekly = sums.assign(
+        days_off=grouped.sum().astype("int64"),
+        days=grouped.size().astype("int64"),
+    )
+    weekly.index = pd.DatetimeIndex(weekly.index, name="week_start").as_unit("s")
+    return weekly.assign(iso_week=iso_week_label(pd.DatetimeIndex(weekly.index), week_starts_on))
+
+
+def sleep_nights(
+    intervals: pd.DataFrame,
+    *,
+    tz: ZoneInfo,
+    first_night: date,
+    last_night: date,
+    sleep: tuple[time, time],
+) -> pd.DataFrame:
+    """Per night: window_start_utc, window_end_utc, window_hours, opportunity_hours.
+
+    The opportunity is the window minus the time any non-rest event takes from it ("events
+    inside the window shorten that night's sleep opportunity"; a logged rest event does not).
+    Index `night`: the naive local date the window starts on.
+    """
+    nights, starts_us, ends_us = sleep_windows(tz, first_night, last_night, sleep)
+    awake = interval_set(intervals, tuple(a for a in AREA_COLUMNS if a not in _SLEEP_NEUTRAL_AREAS))
+    window = (ends_us - starts_us) / iv.US_PER_HOUR
+    taken = iv.window_hours(awake, starts_us, ends_us)
+    return pd.DataFrame(
+        {
+            "window_start_utc": iv.to_utc(starts_us),
+            "window_end_utc": iv.to_utc(ends_us),
+            "window_hours": window.astype("float64"),
+            "opportunity_hours": np.round(window - taken, 9),
+        },
+        index=nights,
+    )

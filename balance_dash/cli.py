@@ -1,0 +1,192 @@
+"""The `balance-dash` command: parse arguments, call `workflows`, print.
+
+Errors become messages in one place, `main()`: a BalanceDashError prints one line and exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from sqlalchemy.engine import Engine
+
+from balance_dash import store, workflows
+from balance_dash.errors import BalanceDashError, InvalidValueError
+from balance_dash.settings import Settings
+
+app = typer.Typer(
+    help="balance-dash: see where your week goes, against the hours you meant to spend.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    str,
+    typer.Option("--db", envvar="BALANCE_DASH_DB", help="Database URL (SQLite file or any SQLAlchemy URL)."),
+]
+TzOption = Annotated[
+    str | None,
+    typer.Option("--tz", help="Display time zone (IANA name). Default: the saved setting, else the system zone."),
+]
+
+
+def _open(db: str) -> tuple[Engine, Settings]:
+    engine = store.open_engine(db)
+    return engine, store.load_settings(engine)
+
+
+def _parse_instant(text: str, tz: object, option: str) -> datetime:
+    """A date (local midnight) or an ISO date-time (local unless it has an offset), as aware UTC."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidValueError(f"{option} {text!r} is not a date or date-time", hint="Write 2026-11-23 or 2026-11-23T09:30.") from exc
+    if not 1900 <= value.year <= 2200:
+        raise InvalidValueError(f"{option} {text!r} is outside the years 1900 to 2200")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)  # type: ignore[arg-type]
+    return value.astimezone(UTC)
+
+
+def _parse_day(text: str, option: str) -> date:
+    try:
+        value = date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise InvalidValueError(f"{option} {text!r} is not a date", hint="Write it like 2026-11-23.") from exc
+    if not 1900 <= value.year <= 2200:
+        raise InvalidValueError(f"{option} {text!r} is outside the years 1900 to 2200")
+    return value
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help=".ics files to import, each as one calendar.")],
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    category: Annotated[str | None, typer.Option(help="Put every event of these files in this area.")] = None,
+    calendar: Annotated[str | None, typer.Option(help="Calendar name (default: the file's own, else its file name).")] = None,
+    since: Annotated[str | None, typer.Option(help="Import from this date or instant (default: the first event, at most 10 years back).")] = None,
+    until: Annotated[str | None, typer.Option(help="Import until this date or instant (default: one year ahead).")] = None,
+) -> None:
+    """Import calendar exports; re-importing a calendar replaces its previous snapshot."""
+    engine, settings = _open(db)
+    zone = workflows.resolve_zone(tz, settings)
+    start = _parse_instant(since, zone, "--since") if since else None
+    end = _parse_instant(until, zone, "--until") if until else None
+    failed = 0
+    for path in files:
+        try:
+            data = _read_file(path)
+            report = workflows.import_calendar(
+                engine, data, file_name=path.name, tz=zone, settings=settings,
+                source_name=calendar, category=category, since=start, until=end,
+            )
+        except BalanceDashError as error:
+            failed += 1
+            typer.echo(f"error: {error}", err=True)
+            continue
+        typer.echo(report.headline())
+        for issue in report.issues:
+            where = f" line {issue.line}" if issue.line else ""
+            typer.echo(f"  {issue.kind}: {path.name}{where}: {issue.message}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidValueError(f"{path}: cannot read the file ({exc.strerror})") from exc
+
+
+@app.command()
+def summary(
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (default: four weeks ago).")] = None,
+    to: Annotated[str | None, typer.Option(help="Last day (default: the end of next week).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Hours per area per week, against targets, with warnings (weeks not yet over are scheduled)."""
+    engine, settings = _open(db)
+    zone = workflows.resolve_zone(tz, settings)
+    first, last = _period(week, from_, to, zone)
+    result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
+    document = workflows.summary_document(result)
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+        return
+    typer.echo(f"Time zone {document['timezone']}; hours per week")
+    header = f"{'week':<10} {'start':<10} " + " ".join(f"{c[:7]:>7}" for c in workflows.HOUR_COLUMNS)
+    typer.echo(header)
+    for entry in document["weeks"]:
+        cells = " ".join(f"{entry['hours'][c]:>7.1f}" for c in workflows.HOUR_COLUMNS)
+        flag = "  (scheduled)" if entry["scheduled"] else ""
+        typer.echo(f"{entry['week']:<10} {entry['start']:<10} {cells}{flag}")
+        for warning in entry["warnings"]:
+            typer.echo(f"    [{warning['severity']}] {warning['message']}")
+
+
+def _period(week: str | None, from_: str | None, to: str | None, zone: object) -> tuple[date, date]:
+    if week:
+        if from_ or to:
+            raise InvalidValueError("give either --week or --from/--to, not both")
+        monday = workflows.parse_iso_week(week)
+        return monday, monday + timedelta(days=6)
+    today = datetime.now(zone).date()  # type: ignore[arg-type]
+    first = _parse_day(from_, "--from") if from_ else today - timedelta(weeks=4)
+    last = _parse_day(to, "--to") if to else today + timedelta(days=13 - today.weekday())
+    if last < first:
+        raise InvalidValueError(f"--to {last} is before --from {first}")
+    return first, last
+
+
+@app.command()
+def demo(db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
+    """Load the sample calendar shipped with balance-dash."""
+    engine, settings = _open(db)
+    report = workflows.load_sample(engine, tz=workflows.resolve_zone(tz, settings), settings=settings)
+    typer.echo(report.headline())
+
+
+@app.command()
+def serve(
+    db: DbOption = store.DEFAULT_DB_URL,
+    port: Annotated[int, typer.Option(help="Port on localhost.")] = 8501,
+) -> None:
+    """Start the dashboard on http://localhost:PORT."""
+    store.open_engine(db)  # fail early, with a message, on a bad URL or schema
+    app_path = Path(__file__).resolve().parent.parent / "app.py"
+    env = {**os.environ, "BALANCE_DASH_DB": db}
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port)]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+def main() -> None:
+    """Entry point: run the app, turning BalanceDashError into one line on stderr."""
+    try:
+        # Without standalone mode click returns an Exit's code instead of raising it.
+        code = app(standalone_mode=False)
+    except BalanceDashError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except click.ClickException as error:  # usage errors: click's own message and exit code
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""The checks behind each warning code (pure; `health.evaluate` runs them).
+
+Each check takes a `Context` and returns a list of `HealthWarning`. Figures are compared after
+rounding to 6 decimals, so 48.0000000001 h of float noise is 48 h. The loops below run over
+flagged days or weeks (a handful), never over occurrences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from balance_dash import analytics
+from balance_dash import analytics_intervals as iv
+from balance_dash.health_catalog import CATALOG, LONG_DAY_HIGH_SOURCE, VIRTANEN_URL, HealthWarning, Severity
+from balance_dash.settings import WEEKDAY_NAMES, Settings
+
+_EU = "the EU Working Time Directive"
+
+
+@dataclass(frozen=True)
+class Context:
+    daily: pd.DataFrame
+    weekly: pd.DataFrame
+    intervals: pd.DataFrame
+    settings: Settings
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def week_starts_on(self) -> Literal["monday", "sunday"]:
+        return self.settings.week_starts_on
+
+    def ends_after_now(self, last_days: pd.DatetimeIndex) -> np.ndarray:
+        """Per local day: is it not over yet (its end, the next local midnight, after `now`)?"""
+        next_midnights = pd.DatetimeIndex(last_days + pd.Timedelta(days=1))
+        ends_us = iv.local_instants_us(next_midnights, time(0, 0), self.tz)
+        now_us = iv.micros(pd.Series([pd.Timestamp(self.now)]))[0]
+        return np.asarray(ends_us > now_us)
+
+    def today(self) -> date:
+        return pd.Timestamp(self.now).tz_convert(self.tz).date()
+
+
+def hours_text(hours: float) -> str:
+    return f"{round(float(hours), 1):g}"
+
+
+def day_text(day: pd.Timestamp) -> str:
+    return f"{WEEKDAY_NAMES[day.day_of_week]} {day.date().isoformat()}"
+
+
+def week_name(ctx: Context, week_start: pd.Timestamp, iso_week: str, scheduled: bool) -> str:
+    """'Week 2024-W40', or for a week not over yet 'This week (…)', 'Next week (…)', 'Week … (scheduled)'."""
+    if not scheduled:
+        return f"Week {iso_week}"
+    this_week = analytics.week_start_of(pd.DatetimeIndex([pd.Timestamp(ctx.today())]), ctx.week_starts_on)[0]
+    if week_start == this_week:
+        return f"This week ({iso_week})"
+    if week_start == this_week + pd.Timedelta(days=7):
+        return f"Next week ({iso_week})"
+    return f"Week {iso_week} (scheduled)"
+
+
+def week_subject(ctx: Context, week_start: pd.Timestamp, iso_week: str, scheduled: bool) -> str:
+    """'Week 2024-W40:' for a past week, 'Next week (2024-W41) already holds' for a planned one."""
+    name = week_name(ctx, week_start, iso_week, scheduled)
+    return f"{name} already holds" if scheduled else f"{name}:"
+
+
+def day_subject(day: pd.Timestamp, scheduled: bool) -> str:
+    return f"{day_text(day)} (scheduled) already holds" if scheduled else f"{day_text(day)}:"
+
+
+def make_warning(
+    code: str, message: str, start: pd.Timestamp, end: pd.Timestamp, figure: float, threshold: float,
+    scheduled: bool, *, severity: Severity | None = None, source: str | None = None, url: str | None = None,
+) -> HealthWarning:
+    spec = CATALOG[code]
+    return HealthWarning(
+        code=code,
+        severity=severity or spec.severity,
+        message=message,
+        source=spec.source if source is None else source,
+        url=spec.url if url is None else url,
+        period_start=start.date(),
+        period_end=end.date(),
+        figure=round(float(figure), 2),
+        threshold=float(threshold),
+        scheduled=bool(scheduled),
+    )
+
+
+def rounded(values: pd.Series) -> pd.Series:
+    return values.astype(float).round(6)
+
+
+def check_week_hours(ctx: Context) -> list[HealthWarning]:
+    """week_55h (high) and week_over_48h (caution); a week gets only the higher of the two."""
+    limits = ctx.settings.thresholds
+    weekly = ctx.weekly
+    work = rounded(weekly["work"])
+    starts = pd.DatetimeIndex(weekly.index)
+    ends = starts + pd.Timedelta(days=6)
+    scheduled = ctx.ends_after_now(ends)
+    warnings = []
+    for i in np.flatnonzero((work > limits.week_caution_hours) | (work >= limits.week_high_hours)).tolist():
+        start, figure, label = starts[i], float(work.iloc[i]), str(weekly["iso_week"].iloc[i])
+        subject = week_subject(ctx, start, label, bool(scheduled[i]))
+        if figure >= limits.week_high_hours:
+            message = (
+                f"{subject} {hours_text(figure)} h of work, at or above {hours_text(limits.week_high_hours)} h, "
+                "where WHO/ILO found a 35 % higher risk of stroke and a 17 % higher risk of dying from "
+                "ischaemic heart disease than at 35-40 h"
+            )
+            warnings.append(make_warning("week_55h", message, start, ends[i], figure, limits.week_high_hours, scheduled[i]))
+        else:
+            message = (
+                f"{subject} {hours_text(figure)} h of work, above the "
+                f"{hours_text(limits.week_caution_hours)} h limit of {_EU}"
+            )
+            warnings.append(
+                make_warning("week_over_48h", message, start, ends[i], figure, limits.week_caution_hours, scheduled[i])
+            )
+    return warnings
+
+
+def check_long_days(ctx: Context) -> list[HealthWarning]:
+    """long_day: caution above `day_caution_hours`, high at or above `day_high_hours`."""
+    limits = ctx.settings.thresholds
+    work = rounded(ctx.daily["work"])
+    days = pd.DatetimeIndex(ctx.daily.index)
+    scheduled = ctx.ends_after_now(days)
+    warnings = []
+    for i in np.flatnonzero((work > limits.day_caution_hours) | (work >= limits.day_high_hours)).tolist():
+        day, figure = days[i], float(work.iloc[i])
+        subject = day_subject(day, bool(scheduled[i]))
+        if figure >= limits.day_high_hours:
+            message = (
+                f"{subject} {hours_text(figure)} h of work, at or above {hours_text(limits.day_high_hours)} h "
+                "(Virtanen et al. 2012: 2.43 times the odds of a major depressive episode)"
+            )
+            warnings.append(
+                make_warning("long_day", message, day, day, figure, limits.day_high_hours, scheduled[i],
+                         severity="high", source=LONG_DAY_HIGH_SOURCE, url=VIRTANEN_URL)
+            )
+        else:
+            message = (
+                f"{subject} {hours_text(figure)} h of work, above the {hours_text(limits.day_caution_hours)} h "
+                "daily cap of the German Working Hours Act (ArbZG section 3)"
+            )
+            warnings.append(make_warning("long_day", message, day, day, figure, limits.day_caution_hours, scheduled[i]))
+    return warnings
+
+
+def check_average_week(ctx: Context) -> list[HealthWarning]:
+    """avg_over_48h: the rolling average of weekly work over the reference period."""
+    limits = ctx.settings.thresholds
+    span = limits.average_weeks
+    average = rounded(ctx.weekly["work"].rolling(span, min_periods=span).mean())
+    starts = pd.DatetimeIndex(ctx.weekly.index)
+    ends = starts + pd.Timedelta(days=6)
+    scheduled = ctx.ends_after_now(ends)
+    warnings = []
+    for i in np.flatnonzero((average > limits.week_caution_hours).to_numpy()).tolist():
+        first = starts[i - span + 1]
+        first_label, last_label = ctx.weekly["iso_week"].iloc[i - span + 1], ctx.weekly["iso_week"].iloc[i]
+        verb = " (scheduled) already hold" if scheduled[i] else ":"
+        message = (
+            f"The {span} weeks {first_label} to {last_label}{verb} {hours_text(average.iloc[i])} h of work a "
+            f"week on average, above the {hours_text(limits.week_caution_hours)} h average of {_EU}"
+        )
+        warnings.append(
+            make_warning("avg_over_48h", message, first, ends[i], float(average.iloc[i]),
+                     limits.week_caution_hours, scheduled[i])
+        )
+    return warnings

@@ -1,0 +1,52 @@
+"""Small pieces shared by the .ics reader modules: the issue record and time conversions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
+
+ISSUE_SKIPPED = "skipped"
+ISSUE_WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class IngestIssue:
+    """Something the user should know about one file: an event left out, or imported with a caveat."""
+
+    kind: str  # "skipped" (an event or series left out) | "warning" (imported, but note this)
+    message: str  # a complete sentence: what, and what was done
+    uid: str | None = None
+    title: str | None = None
+    line: int | None = None  # 1-based line where the component starts, when known
+
+
+def is_date_only(value: object) -> bool:
+    """True for a `date` that is not a `datetime` (an all-day value)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def to_aware(value: date | datetime, tz: tzinfo) -> datetime:
+    """An aware datetime: floating times and dates are read as wall-clock time in `tz`."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    return datetime.combine(value, time(), tzinfo=tz)
+
+
+def to_utc(value: date | datetime, tz: tzinfo) -> datetime:
+    return to_aware(value, tz).astimezone(UTC)
+
+
+def recurrence_key_of(value: date | datetime, tz: tzinfo) -> str:
+    """The stable identity of one instance: its original start in UTC, or its date for all-day series."""
+    if not isinstance(value, datetime):
+        return value.strftime("%Y%m%d")
+    return to_utc(value, tz).strftime("%Y%m%dT%H%M%SZ")
+
+
+def shift_years(moment: datetime, years: int) -> datetime:
+    """`moment` moved by whole calendar years (29 February becomes 28 February)."""
+    year = min(max(moment.year + years, 1), 9999)
+    try:
+        return moment.replace(year=year)
+    except ValueError:
+        return moment.replace(year=year, day=28)

@@ -1,0 +1,521 @@
+"""The only module that opens sessions or writes SQL.
+
+It makes the engine (SQLite in WAL mode by default, any SQLAlchemy URL otherwise), keeps the
+schema at the alembic head, and hands out models or DataFrames, never a live session. Each
+write is one short transaction; an import replaces a source's occurrences in one transaction,
+so it succeeds whole or leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlmodel import Session, SQLModel, select
+
+from balance_dash.errors import InvalidValueError, SchemaError, StoreError
+from balance_dash.models import (
+    AREAS,
+    UNCATEGORIZED,
+    DataRevision,
+    ImportRun,
+    JournalEntry,
+    Occurrence,
+    Placement,
+    Rule,
+    SettingsRecord,
+    Source,
+    Target,
+    utc_now,
+)
+from balance_dash.settings import Settings
+
+DEFAULT_DB_URL = "sqlite:///data/balance.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+# The columns that make an occurrence what it is; a change in any of them is an "update".
+IDENTITY = ("uid", "recurrence_key")
+CONTENT = ("title", "location", "description", "all_day", "start_utc", "end_utc", "day_start", "day_end", "area")
+
+
+# ---------------------------------------------------------------------------------------------
+# Engine and schema
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get WAL mode, foreign keys and a busy timeout."""
+    try:
+        parsed = sa.make_url(url)
+    except ArgumentError as exc:
+        raise InvalidValueError(
+            f"{url!r} is not a database URL", hint="Use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db."
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the dashboard read while a CLI import writes; NORMAL sync is safe with WAL.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def schema_state(engine: Engine) -> tuple[str | None, str]:
+    """(revision in the database, revision this code expects)."""
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, head or ""
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the head revision (creating it on an empty database)."""
+    script = ScriptDirectory(str(MIGRATIONS))
+    try:
+        current, head = schema_state(engine)
+    except OperationalError as exc:
+        raise StoreError(f"cannot open the database: {exc.orig}", hint="Check the path or URL given with --db.") from exc
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaError(
+            f"the database is at schema revision {current}, which this version of balance-dash does not know",
+            hint="It was written by a newer balance-dash: upgrade balance-dash, or use another --db.",
+        )
+    if current == head:
+        return
+    fresh = current is None
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+    if fresh:
+        _seed_defaults(engine)
+
+
+def open_engine(url: str) -> Engine:
+    """An engine with the schema at head: what both front-ends call first."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def _seed_defaults(engine: Engine) -> None:
+    # Imported here: the engine modules are pure and heavier; the store needs them only once.
+    from balance_dash.categorize import DEFAULT_RULES
+    from balance_dash.health import DEFAULT_TARGETS
+
+    with Session(engine) as session:
+        if session.exec(select(Rule)).first() is None:
+            session.add_all(Rule(**{**rule, "position": index}) for index, rule in enumerate(DEFAULT_RULES))
+        if session.exec(select(Target)).first() is None:
+            session.add_all(
+                Target(area=area, min_hours=low, max_hours=high, effective_from=date(1970, 1, 1))
+                for area, (low, high) in DEFAULT_TARGETS.items()
+            )
+        _bump(session.connection())
+        session.commit()
+
+
+@contextmanager
+def _session(engine: Engine) -> Iterator[Session]:
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    except OperationalError as exc:
+        raise StoreError(f"the database refused the operation: {exc.orig}") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _frame(engine: Engine, statement: sa.Select[Any]) -> pd.DataFrame:
+    with engine.connect() as connection:
+        result = connection.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def load_occurrences(
+    engine: Engine, *, start_utc: datetime | None = None, end_utc: datetime | None = None
+) -> pd.DataFrame:
+    """Occurrences (joined with their source's name) overlapping [start_utc, end_utc)."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    statement = sa.select(
+        occ.c.id, occ.c.source_id, src.c.name.label("source_name"), occ.c.uid, occ.c.recurrence_key,
+        occ.c.title, occ.c.location, occ.c.description, occ.c.all_day, occ.c.start_utc, occ.c.end_utc,
+        occ.c.day_start, occ.c.day_end, occ.c.area,
+    ).join(src, src.c.id == occ.c.source_id)
+    if start_utc is not None:
+        statement = statement.where(
+            sa.or_(occ.c.end_utc > start_utc, occ.c.day_end > start_utc.date())
+        )
+    if end_utc is not None:
+        statement = statement.where(
+            sa.or_(occ.c.start_utc < end_utc, occ.c.day_start < end_utc.date())
+        )
+    return occurrence_frame(_frame(engine, statement.order_by(occ.c.id)))
+
+
+def occurrence_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame of occurrence rows the dtypes of the engine's contract."""
+    frame = raw.copy()
+    for column in ("start_utc", "end_utc"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
+    for column in ("day_start", "day_end"):
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+    frame["all_day"] = frame["all_day"].astype(bool)
+    frame["area"] = frame["area"].astype(object).where(frame["area"].notna(), None)
+    return frame
+
+
+def load_sources(engine: Engine) -> pd.DataFrame:
+    """Sources with their occurrence counts and date range."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(
+            src.c.id, src.c.name, src.c.kind, src.c.area, src.c.area_forced, src.c.file_name,
+            src.c.imported_at,
+            sa.func.count(occ.c.id).label("occurrences"),
+            sa.func.min(sa.func.coalesce(occ.c.start_utc, occ.c.day_start)).label("first"),
+            sa.func.max(sa.func.coalesce(occ.c.end_utc, occ.c.day_end)).label("last"),
+        )
+        .select_from(src.outerjoin(occ, occ.c.source_id == src.c.id))
+        .group_by(src.c.id)
+        .order_by(src.c.name)
+    )
+    return _frame(engine, statement)
+
+
+def load_rules(engine: Engine) -> pd.DataFrame:
+    return _frame(engine, sa.select(Rule.__table__).order_by(Rule.__table__.c.position))  # type: ignore[attr-defined]
+
+
+def load_placements(engine: Engine) -> pd.DataFrame:
+    return _frame(engine, sa.select(Placement.__table__))  # type: ignore[attr-defined]
+
+
+def load_targets(engine: Engine) -> pd.DataFrame:
+    table = Target.__table__  # type: ignore[attr-defined]
+    frame = _frame(engine, sa.select(table).order_by(table.c.area, table.c.effective_from))
+    frame["min_hours"] = frame["min_hours"].astype(float)
+    frame["max_hours"] = frame["max_hours"].astype(float)
+    return frame
+
+
+def load_settings(engine: Engine) -> Settings:
+    with _session(engine) as session:
+        record = session.get(SettingsRecord, 1)
+    return Settings.model_validate_json(record.payload) if record else Settings()
+
+
+def load_import_runs(engine: Engine, limit: int = 50) -> pd.DataFrame:
+    runs = ImportRun.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(runs, src.c.name.label("source_name"))
+        .join(src, src.c.id == runs.c.source_id)
+        .order_by(runs.c.at.desc())
+        .limit(limit)
+    )
+    return _frame(engine, statement)
+
+
+def count_occurrences(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.count()).select_from(Occurrence)).scalar_one())
+
+
+def load_journal(engine: Engine, week_start: date) -> JournalEntry | None:
+    with _session(engine) as session:
+        return session.get(JournalEntry, week_start)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class ReplaceCounts:
+    """What replacing a source's occurrences did."""
+
+    source_id: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+
+
+def fingerprints(frame: pd.DataFrame) -> pd.Series:
+    """A stable hash per row of the content columns (vectorised, same across runs and machines)."""
+    content = frame.reindex(columns=list(CONTENT)).astype(str)
+    return pd.util.hash_pandas_object(content, index=False).map("{:016x}".format)
+
+
+def _rows(frame: pd.DataFrame, source_id: int) -> list[dict[str, Any]]:
+    """Plain dicts for a Core executemany; NaT/NaN become None, instants aware UTC."""
+    columns = [*IDENTITY, *CONTENT, "fingerprint"]
+    out = frame.reindex(columns=columns).astype(object)
+    out = out.where(frame.reindex(columns=columns).notna(), None)
+    records: list[dict[str, Any]] = [{str(k): v for k, v in row.items()} for row in out.to_dict("records")]
+    for record in records:
+        record["source_id"] = source_id
+        for key in ("start_utc", "end_utc"):
+            if record[key] is not None:
+                record[key] = record[key].to_pydatetime()
+        for key in ("day_start", "day_end"):
+            if record[key] is not None:
+                record[key] = record[key].date()
+    return records
+
+
+def replace_occurrences(
+    engine: Engine,
+    *,
+    source: Mapping[str, Any],
+    frame: pd.DataFrame,
+    report: Sequence[Mapping[str, Any]] = (),
+    skipped: int = 0,
+) -> ReplaceCounts:
+    """Make `frame` the source's occurrences, in one transaction; keyed by (uid, recurrence_key).
+
+    `source` holds the Source fields (`name` required); the source is created or updated.
+    Placements survive because they are keyed by uid and recurrence key, not by row id.
+    """
+    frame = frame.assign(fingerprint=fingerprints(frame))
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    try:
+        with engine.begin() as connection:
+            source_id = _upsert_source(connection, source)
+            existing = pd.DataFrame(
+                connection.execute(
+                    sa.select(occ.c.id, occ.c.uid, occ.c.recurrence_key, occ.c.fingerprint).where(
+                        occ.c.source_id == source_id
+                    )
+                ).fetchall(),
+                columns=["id", "uid", "recurrence_key", "fingerprint"],
+            )
+            merged = frame.merge(
+                existing, on=list(IDENTITY), how="outer", suffixes=("", "_old"), indicator=True
+            )
+            new = merged[merged["_merge"] == "left_only"]
+            gone = merged[merged["_merge"] == "right_only"]
+            both = merged[merged["_merge"] == "both"]
+            changed = both[both["fingerprint"] != both["fingerprint_old"]]
+            ids_to_delete = [*gone["id"].astype(int), *changed["id"].astype(int)]
+            for chunk_start in range(0, len(ids_to_delete), 10_000):
+                chunk = ids_to_delete[chunk_start : chunk_start + 10_000]
+                connection.execute(sa.delete(occ).where(occ.c.id.in_(chunk)))
+            to_insert = pd.concat([new, changed])
+            if len(to_insert):
+                connection.execute(sa.insert(occ), _rows(to_insert, source_id))
+            counts = ReplaceCounts(
+                source_id=source_id,
+                added=len(new),
+                updated=len(changed),
+                removed=len(gone),
+                unchanged=len(both) - len(changed),
+            )
+            connection.execute(
+                sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
+                {
+                    "source_id": source_id,
+                    "at": utc_now(),
+                    "file_name": str(source.get("file_name") or ""),
+                    "added": counts.added,
+                    "updated": counts.updated,
+                    "removed": counts.removed,
+                    "unchanged": counts.unchanged,
+                    "skipped": skipped,
+                    "report": json.dumps(list(report)),
+                },
+            )
+            _bump(connection)
+    except OperationalError as exc:
+        raise StoreError(f"the import could not be written; nothing was changed: {exc.orig}") from exc
+    return counts
+
+
+def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
+    table = Source.__table__  # type: ignore[attr-defined]
+    fields = {key: value for key, value in source.items() if key in table.c and key != "id"}
+    fields["imported_at"] = utc_now()
+    found = connection.execute(sa.select(table.c.id).where(table.c.name == fields["name"])).scalar()
+    if found is None:
+        inserted = connection.execute(sa.insert(table).values(**fields)).inserted_primary_key
+        assert inserted is not None
+        return int(inserted[0])
+    connection.execute(sa.update(table).where(table.c.id == found).values(**fields))
+    return int(found)
+
+
+def update_source(engine: Engine, source_id: int, **fields: Any) -> None:
+    with _session(engine) as session:
+        source = session.get(Source, source_id)
+        if source is None:
+            raise InvalidValueError(f"there is no source with id {source_id}")
+        for key, value in fields.items():
+            setattr(source, key, value)
+        session.add(source)
+        _bump(session.connection())
+        session.commit()
+
+
+def delete_source(engine: Engine, source_id: int) -> None:
+    """Delete a source with its occurrences, placements and import history."""
+    with engine.begin() as connection:
+        for table in (Occurrence.__table__, Placement.__table__, ImportRun.__table__):  # type: ignore[attr-defined]
+            connection.execute(sa.delete(table).where(table.c.source_id == source_id))
+        connection.execute(sa.delete(Source.__table__).where(Source.__table__.c.id == source_id))  # type: ignore[attr-defined]
+        _bump(connection)
+
+
+def save_settings(engine: Engine, settings: Settings) -> None:
+    with _session(engine) as session:
+        record = session.get(SettingsRecord, 1) or SettingsRecord(id=1)
+        record.payload = settings.model_dump_json()
+        record.updated_at = utc_now()
+        session.add(record)
+        _bump(session.connection())
+        session.commit()
+
+
+def save_target(engine: Engine, *, area: str, min_hours: float | None, max_hours: float | None, effective_from: date) -> None:
+    """Set an area's target from `effective_from` on (replacing one set for that same date)."""
+    check_area(area, allow_uncategorized=False)
+    with _session(engine) as session:
+        existing = session.exec(
+            select(Target).where(Target.area == area, Target.effective_from == effective_from)
+        ).first()
+        target = existing or Target(area=area, effective_from=effective_from)
+        target.min_hours, target.max_hours = min_hours, max_hours
+        session.add(target)
+        _bump(session.connection())
+        session.commit()
+
+
+def replace_rules(engine: Engine, rules: Sequence[Mapping[str, Any]]) -> None:
+    """Make `rules` (in order) the whole rule list, in one transaction."""
+    for rule in rules:
+        check_area(str(rule["area"]), allow_uncategorized=False)
+    table = Rule.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        connection.execute(sa.delete(table))
+        if rules:
+            connection.execute(
+                sa.insert(table),
+                [{**{k: v for k, v in rule.items() if k in table.c and k != "id"}, "position": i} for i, rule in enumerate(rules)],
+            )
+        _bump(connection)
+
+
+def place(engine: Engine, *, source_id: int, uid: str, recurrence_key: str, area: str) -> None:
+    """Place one occurrence (or, with recurrence_key "*", its whole series) in `area`."""
+    check_area(area, allow_uncategorized=True)
+    with _session(engine) as session:
+        existing = session.exec(
+            select(Placement).where(
+                Placement.source_id == source_id, Placement.uid == uid, Placement.recurrence_key == recurrence_key
+            )
+        ).first()
+        placement = existing or Placement(source_id=source_id, uid=uid, recurrence_key=recurrence_key, area=area)
+        placement.area = area
+        session.add(placement)
+        _bump(session.connection())
+        session.commit()
+
+
+def save_journal(engine: Engine, entry: JournalEntry) -> None:
+    with _session(engine) as session:
+        entry.updated_at = utc_now()
+        session.merge(entry)
+        _bump(session.connection())
+        session.commit()
+
+
+def check_area(area: str, *, allow_uncategorized: bool) -> str:
+    allowed = (*AREAS, UNCATEGORIZED) if allow_uncategorized else AREAS
+    if area not in allowed:
+        raise InvalidValueError(f"unknown area {area!r}", hint=f"Choose one of: {', '.join(allowed)}.")
+    return area
+
+
+def utc(value: datetime) -> datetime:
+    """`value` as aware UTC; refuses naive datetimes (they have no instant)."""
+    if value.tzinfo is None:
+        raise InvalidValueError(f"{value.isoformat()} has no time zone")
+    return value.astimezone(UTC)
+
+
+__all__ = [
+    "DEFAULT_DB_URL",
+    "ReplaceCounts",
+    "SQLAlchemyError",
+    "SQLModel",
+    "count_occurrences",
+    "delete_source",
+    "load_import_runs",
+    "load_journal",
+    "load_occurrences",
+    "load_placements",
+    "load_rules",
+    "load_settings",
+    "load_sources",
+    "load_targets",
+    "make_engine",
+    "migrate",
+    "open_engine",
+    "place",
+    "replace_occurrences",
+    "replace_rules",
+    "save_journal",
+    "save_settings",
+    "save_target",
+    "update_source",
+]
+
+
+
+def data_revision(engine: Engine) -> int:
+    """A counter that every write increments in its own transaction.
+
+    The dashboard keys its caches on it, so a write from the CLI or another tab shows up on the
+    next rerun, and nothing is recomputed while nothing changed.
+    """
+    with engine.connect() as connection:
+        value = connection.execute(sa.select(DataRevision.__table__.c.value)).scalar()  # type: ignore[attr-defined]
+    return int(value or 0)
+
+
+def _bump(connection: Connection) -> None:
+    table = DataRevision.__table__  # type: ignore[attr-defined]
+    if connection.execute(sa.update(table).values(value=table.c.value + 1)).rowcount == 0:
+        connection.execute(sa.insert(table).values(id=1, value=1))

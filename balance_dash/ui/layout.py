@@ -1,0 +1,37 @@
+"""Pieces shared by every page: the sidebar and the first-run welcome."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from balance_dash import workflows
+from balance_dash.ui import cached
+from balance_dash.ui.feedback import reported
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        zone = cached.display_zone()
+        st.caption(f"Times shown in **{zone.key}** · data stays on this machine")
+
+
+def welcome() -> None:
+    """The empty-database first step: upload, or load the sample calendar."""
+    st.title("Welcome to balance-dash")
+    st.markdown(
+        "See where your week goes — work, family, personal time and rest — against the hours you "
+        "meant to spend, with warnings about long hours before they happen."
+    )
+    upload, sample = st.columns(2, border=True)
+    with upload:
+        st.subheader("📥 Upload your calendar")
+        st.write("Export an .ics file from Google Calendar, Outlook, Apple Calendar or Thunderbird.")
+        st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Import", icon="➡️")
+    with sample:
+        st.subheader("✨ Try the sample calendar")
+        st.write("A made-up person's busy autumn: meetings, family dinners, a vacation, a crunch week.")
+        if st.button("Load the sample calendar", type="primary"):
+            with reported("Loading the sample calendar"), st.spinner("Importing the sample calendar…"):
+                report = workflows.load_sample(cached.engine(), tz=cached.display_zone(), settings=cached.settings())
+                st.session_state["flash"] = report.headline()
+                st.rerun()

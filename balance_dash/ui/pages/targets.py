@@ -1,0 +1,76 @@
+"""Targets and boundaries: hours per area per week, and the settings the warnings use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from balance_dash import store
+from balance_dash.models import AREAS
+from balance_dash.settings import WEEKDAY_NAMES, Settings
+from balance_dash.ui import cached
+from balance_dash.ui.feedback import reported
+
+st.title("Targets and boundaries")
+settings = cached.settings()
+zone = cached.display_zone()
+today = datetime.now(UTC).astimezone(zone).date()
+
+st.subheader("Target hours per week")
+st.caption("A range per area: at least / at most. Each change applies from the date you give, so past weeks keep the targets they had.")
+targets = cached.targets()
+current = targets[targets["effective_from"] <= today].sort_values("effective_from").groupby("area").last()
+with st.form("targets"):
+    effective = st.date_input("Apply from", value=today, format="YYYY-MM-DD")
+    values: dict[str, tuple[float | None, float | None]] = {}
+    for area in AREAS:
+        low_col, high_col = st.columns(2)
+        low = current["min_hours"].get(area) if area in current.index else None
+        high = current["max_hours"].get(area) if area in current.index else None
+        new_low = low_col.number_input(f"{area.capitalize()}: at least (h)", 0.0, 168.0,
+                                       None if low is None or pd.isna(low) else float(low), step=1.0, key=f"min_{area}")
+        new_high = high_col.number_input(f"{area.capitalize()}: at most (h)", 0.0, 168.0,
+                                         None if high is None or pd.isna(high) else float(high), step=1.0, key=f"max_{area}")
+        values[area] = (new_low, new_high)
+    if st.form_submit_button("Save targets", type="primary"):
+        with reported("Saving the targets"):
+            bad = [a for a, (lo, hi) in values.items() if lo is not None and hi is not None and lo > hi]
+            if bad:
+                st.error(f"'At least' is above 'at most' for: {', '.join(bad)}.")
+            else:
+                for area, (lo, hi) in values.items():
+                    store.save_target(cached.engine(), area=area, min_hours=lo, max_hours=hi, effective_from=effective)
+                st.toast("Targets saved", icon="🎯")
+                st.rerun()
+
+with st.expander("Target history"):
+    st.dataframe(targets[["area", "min_hours", "max_hours", "effective_from"]], hide_index=True, width="stretch")
+
+st.subheader("Boundaries and time")
+with st.form("settings"):
+    left, right = st.columns(2)
+    zone_name = left.text_input("Time zone", value=settings.timezone or "", placeholder=f"browser's: {zone.key}",
+                                help=Settings.model_fields["timezone"].description)
+    week_start = right.radio("Weeks start on", ["monday", "sunday"], index=0 if settings.week_starts_on == "monday" else 1,
+                             horizontal=True, format_func=str.capitalize)
+    start_time = left.time_input("Workday starts", settings.workday_start, help=Settings.model_fields["workday_start"].description)
+    disconnect = right.time_input("Disconnect time", settings.disconnect_time, help=Settings.model_fields["disconnect_time"].description)
+    rest_days = st.multiselect("Rest days", list(range(7)), default=list(settings.rest_days),
+                               format_func=lambda d: WEEKDAY_NAMES[d])
+    sleep_on = st.toggle("Count an assumed sleep window as rest", settings.sleep_enabled,
+                         help=Settings.model_fields["sleep_enabled"].description)
+    sleep_from, sleep_to = st.columns(2)
+    sleep_start = sleep_from.time_input("Sleep from", settings.sleep_start)
+    sleep_end = sleep_to.time_input("Sleep until", settings.sleep_end)
+    if st.form_submit_button("Save settings", type="primary"):
+        with reported("Saving the settings"):
+            updated = Settings.model_validate(
+                {**settings.model_dump(), "timezone": zone_name.strip() or None, "week_starts_on": week_start,
+                 "workday_start": start_time, "disconnect_time": disconnect, "rest_days": tuple(sorted(rest_days)),
+                 "sleep_enabled": sleep_on, "sleep_start": sleep_start, "sleep_end": sleep_end}
+            )
+            store.save_settings(cached.engine(), updated)
+            st.toast("Settings saved", icon="⚙️")
+            st.rerun()

@@ -1,0 +1,66 @@
+"""Small display pieces shared by pages (metrics, warning lists)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from balance_dash import health, workflows
+
+SEVERITY_ICONS = {"high": "🛑", "caution": "⚠️", "boundary": "🚧", "info": "ℹ️"}
+
+
+def area_metric(area: str, hours: float, targets: pd.DataFrame, *, assumed_sleep: float = 0.0) -> None:
+    """One area's hours with its target range and the gap to it."""
+    low = targets["min_hours"].get(area) if area in targets.index else None
+    high = targets["max_hours"].get(area) if area in targets.index else None
+    state, gap = workflows.target_gap(hours, low, high)
+    delta: str | None = None
+    colour: Literal["normal", "inverse", "off"] = "off"
+    if state == "under":
+        delta, colour = f"{gap:+.1f} h under target", "normal"
+    elif state == "over":
+        delta, colour = f"{gap:+.1f} h over target", "inverse"
+    elif state == "within":
+        delta = "on target"
+    help_text = f"Target: {_target_text(low, high)}."
+    if area == "rest" and assumed_sleep:
+        help_text += f" Includes {assumed_sleep:.1f} h of assumed sleep."
+    st.metric(area.capitalize(), f"{hours:.1f} h", delta=delta, delta_color=colour, help=help_text, border=True)
+
+
+def _target_text(low: float | None, high: float | None) -> str:
+    has_low = low is not None and not pd.isna(low)
+    has_high = high is not None and not pd.isna(high)
+    if has_low and has_high:
+        return f"{low:g}–{high:g} h"
+    if has_low:
+        return f"at least {low:g} h"
+    if has_high:
+        return f"at most {high:g} h"
+    return "none set"
+
+
+SEVERITY_ORDER = ("high", "caution", "boundary", "info")
+
+
+def warning_list(warnings: list[health.HealthWarning]) -> None:
+    """Warnings grouped by code, the most severe first; each group names its source once."""
+    if not warnings:
+        st.success("No warnings for this week.", icon="🌿")
+        return
+    groups: dict[str, list[health.HealthWarning]] = {}
+    for warning in warnings:
+        groups.setdefault(warning.code, []).append(warning)
+    ranked = sorted(groups.values(), key=lambda group: min(SEVERITY_ORDER.index(w.severity) for w in group))
+    for group in ranked:
+        worst = min(group, key=lambda w: SEVERITY_ORDER.index(w.severity))
+        icon = SEVERITY_ICONS.get(worst.severity, "•")
+        count = f" · {len(group)} times" if len(group) > 1 else ""
+        with st.container(border=True):
+            st.markdown(f"{icon} **{worst.severity.capitalize()}** · `{worst.code}`{count}")
+            for warning in group:
+                st.text(warning.message)  # plain text: messages can quote event titles
+            st.caption(f"Source: [{worst.source}]({worst.url})" if worst.url else f"Source: {worst.source}")

@@ -1,0 +1,159 @@
+"""The store on SQLite and on a real PostgreSQL server: schema, replace, placements, settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from balance_dash import store
+from balance_dash.errors import InvalidValueError, SchemaError
+from balance_dash.settings import Settings
+
+COLUMNS = ("uid", "recurrence_key", "title", "location", "description", "all_day", "start_utc", "end_utc", "day_start", "day_end")
+
+
+def frame(*rows: dict[str, object]) -> pd.DataFrame:
+    defaults = {"recurrence_key": "", "title": "", "location": "", "description": "", "all_day": False,
+                "start_utc": pd.NaT, "end_utc": pd.NaT, "day_start": pd.NaT, "day_end": pd.NaT}
+    data = pd.DataFrame([{**defaults, **row} for row in rows], columns=list(COLUMNS))
+    data["start_utc"] = pd.to_datetime(data["start_utc"], utc=True).astype("datetime64[us, UTC]")
+    data["end_utc"] = pd.to_datetime(data["end_utc"], utc=True).astype("datetime64[us, UTC]")
+    data["day_start"] = pd.to_datetime(data["day_start"]).astype("datetime64[s]")
+    data["day_end"] = pd.to_datetime(data["day_end"]).astype("datetime64[s]")
+    return data
+
+
+MEETING = {"uid": "m1", "title": "Planning", "start_utc": "2024-10-07T08:00Z", "end_utc": "2024-10-07T09:30Z"}
+HOLIDAY = {"uid": "h1", "title": "Vacation", "all_day": True, "day_start": "2024-10-10", "day_end": "2024-10-12"}
+
+
+def test_new_database_is_at_head_with_default_rules_and_targets(db_url):
+    engine = store.open_engine(db_url)
+    current, head = store.schema_state(engine)
+    assert current == head
+    assert len(store.load_rules(engine)) > 0
+    assert set(store.load_targets(engine)["area"]) == {"work", "family", "personal", "rest"}
+    store.open_engine(db_url)  # opening again migrates nothing and seeds nothing twice
+    assert len(store.load_targets(engine)) == 4
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url):
+    engine = store.open_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_occurrences_round_trip_as_aware_utc_and_dates(db_url):
+    engine = store.open_engine(db_url)
+    counts = store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING, HOLIDAY))
+    assert (counts.added, counts.updated, counts.removed, counts.unchanged) == (2, 0, 0, 0)
+    loaded = store.load_occurrences(engine).set_index("uid")
+    assert loaded.loc["m1", "start_utc"] == pd.Timestamp("2024-10-07T08:00Z")
+    assert str(loaded["start_utc"].dtype) == "datetime64[us, UTC]"
+    assert loaded.loc["h1", "day_start"] == pd.Timestamp("2024-10-10")
+    assert bool(loaded.loc["h1", "all_day"]) is True
+    assert pd.isna(loaded.loc["h1", "start_utc"])
+    assert loaded.loc["m1", "source_name"] == "Work"
+
+
+def test_replace_counts_changes_and_is_idempotent(db_url):
+    engine = store.open_engine(db_url)
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING, HOLIDAY))
+    again = store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING, HOLIDAY))
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
+    moved = {**MEETING, "end_utc": "2024-10-07T10:00Z"}
+    new = {"uid": "n1", "title": "Retro", "start_utc": "2024-10-08T08:00Z", "end_utc": "2024-10-08T09:00Z"}
+    changed = store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(moved, new))
+    assert (changed.added, changed.updated, changed.removed, changed.unchanged) == (1, 1, 1, 0)
+    assert sorted(store.load_occurrences(engine)["uid"]) == ["m1", "n1"]
+
+
+def test_sources_are_separate_snapshots(db_url):
+    engine = store.open_engine(db_url)
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING))
+    store.replace_occurrences(engine, source={"name": "Home"}, frame=frame(HOLIDAY))
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame())
+    assert store.load_occurrences(engine)["source_name"].tolist() == ["Home"]
+    sources = store.load_sources(engine).set_index("name")
+    assert sources.loc["Work", "occurrences"] == 0
+    assert sources.loc["Home", "occurrences"] == 1
+
+
+def test_failed_replace_leaves_the_database_as_it_was(db_url):
+    engine = store.open_engine(db_url)
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING))
+    revision = store.data_revision(engine)
+    # Two new rows with one identity: the second insert fails half-way through the transaction.
+    clash = {"uid": "n1", "title": "Retro", "start_utc": "2024-10-08T08:00Z", "end_utc": "2024-10-08T09:00Z"}
+    duplicate = frame(MEETING, clash, {**clash, "title": "Same identity twice"})
+    with pytest.raises(sa.exc.IntegrityError):
+        store.replace_occurrences(engine, source={"name": "Work", "file_name": "new.ics"}, frame=duplicate)
+    loaded = store.load_occurrences(engine)
+    assert loaded["title"].tolist() == ["Planning"]
+    assert store.data_revision(engine) == revision
+    assert store.load_sources(engine)["file_name"].tolist() == [None]
+
+
+def test_placements_survive_reimport_and_deleting_a_source_removes_everything(db_url):
+    engine = store.open_engine(db_url)
+    counts = store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING))
+    store.place(engine, source_id=counts.source_id, uid="m1", recurrence_key="*", area="family")
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame({**MEETING, "title": "Planning v2"}))
+    placements = store.load_placements(engine)
+    assert placements[["uid", "area"]].values.tolist() == [["m1", "family"]]
+    store.delete_source(engine, counts.source_id)
+    assert store.load_occurrences(engine).empty
+    assert store.load_placements(engine).empty
+    assert store.load_sources(engine).empty
+
+
+def test_every_write_bumps_the_data_revision(db_url):
+    engine = store.open_engine(db_url)
+    seen = [store.data_revision(engine)]
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING))
+    seen.append(store.data_revision(engine))
+    store.save_target(engine, area="work", min_hours=None, max_hours=40, effective_from=date(2024, 1, 1))
+    seen.append(store.data_revision(engine))
+    store.save_settings(engine, Settings(sleep_enabled=False))
+    seen.append(store.data_revision(engine))
+    store.replace_rules(engine, [{"field": "title", "pattern": "x", "is_regex": False, "area": "work", "marks_day_off": False, "enabled": True}])
+    seen.append(store.data_revision(engine))
+    assert seen == sorted(set(seen)), seen
+
+
+def test_settings_and_targets_round_trip(db_url):
+    engine = store.open_engine(db_url)
+    saved = Settings(timezone="America/New_York", week_starts_on="sunday", disconnect_time=time(17, 30), rest_days=(6,))
+    store.save_settings(engine, saved)
+    assert store.load_settings(engine) == saved
+    store.save_target(engine, area="family", min_hours=14, max_hours=None, effective_from=date(2026, 3, 3))
+    store.save_target(engine, area="family", min_hours=16, max_hours=None, effective_from=date(2026, 3, 3))
+    family = store.load_targets(engine).query("area == 'family'")
+    assert family["min_hours"].tolist()[-1] == 16
+    assert len(family) == 2  # the seeded default and the one from 3 March
+
+
+def test_bad_values_are_refused_with_a_message(db_url):
+    engine = store.open_engine(db_url)
+    with pytest.raises(InvalidValueError, match="unknown area 'hobby'"):
+        store.save_target(engine, area="hobby", min_hours=1, max_hours=2, effective_from=date(2026, 1, 1))
+    with pytest.raises(InvalidValueError, match="not a database URL"):
+        store.make_engine("not a url")
+
+
+def test_a_database_from_a_newer_version_gives_a_fix_it_message(sqlite_url):
+    engine = store.open_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = 'ffff_future'"))
+    with pytest.raises(SchemaError, match="newer balance-dash"):
+        store.open_engine(sqlite_url)
+
+
+def test_naive_instants_are_refused():
+    with pytest.raises(InvalidValueError, match="has no time zone"):
+        store.utc(datetime(2024, 1, 1, 9, 0))
+    assert store.utc(datetime(2024, 1, 1, 9, 0, tzinfo=UTC)).tzinfo is UTC

@@ -1,0 +1,127 @@
+"""Every page under Streamlit's AppTest, on an empty and on a seeded database."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from balance_dash import store, workflows
+from balance_dash.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = "balance_dash/ui/pages"
+BERLIN = "Europe/Berlin"
+
+
+def make_app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("BALANCE_DASH_DB", url)
+    monkeypatch.chdir(REPO)
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+@pytest.fixture
+def seeded_url(sqlite_url: str) -> str:
+    engine = store.open_engine(sqlite_url)
+    store.save_settings(engine, Settings(timezone=BERLIN))
+    workflows.load_sample(engine, tz=workflows.resolve_zone(BERLIN), settings=store.load_settings(engine))
+    engine.dispose()
+    return sqlite_url
+
+
+def no_exception(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_empty_database_greets_and_loads_the_sample(sqlite_url, monkeypatch):
+    at = no_exception(make_app(sqlite_url, monkeypatch).run())
+    assert at.title[0].value == "Welcome to balance-dash"
+    [load] = [b for b in at.button if b.label == "Load the sample calendar"]
+    no_exception(load.click().run())
+    assert [m.label for m in at.metric][:4] == ["Work", "Family", "Personal", "Rest"]
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_this_week_shows_metrics_chart_and_warnings(seeded_url, monkeypatch):
+    at = make_app(seeded_url, monkeypatch)
+    at.session_state["week_start"] = date(2026, 11, 9)  # the sample's crunch week
+    no_exception(at.run())
+    assert at.title[0].value == "Your week"
+    metrics = {m.label: m for m in at.metric}
+    assert {"Work", "Family", "Personal", "Rest", "Integration hours", "Unaccounted"} <= set(metrics)
+    assert float(metrics["Work"].value.removesuffix(" h")) >= 55
+    [chart] = at.get("plotly_chart")
+    figure = json.loads(chart.proto.spec)
+    names = {trace.get("name") for trace in figure["data"]}
+    assert {"work", "family", "personal", "rest"} <= names
+    assert figure["layout"]["title"]["text"] == "Weekly balance"
+    texts = " ".join(t.value for t in at.text)
+    assert "55" in texts and "Week 2026-W46" in texts
+
+
+@pytest.mark.parametrize("page", ["import_calendars.py", "targets.py"])
+@pytest.mark.parametrize("seeded", [False, True])
+def test_other_pages_render_without_error(sqlite_url, seeded_url, monkeypatch, page, seeded):
+    at = make_app(seeded_url if seeded else sqlite_url, monkeypatch)
+    no_exception(at.run())
+    no_exception(at.switch_page(f"{PAGES}/{page}").run())
+    assert at.title[0].value in {"Import calendars", "Targets and boundaries"}
+
+
+def test_upload_imports_a_calendar_and_reports_it(sqlite_url, monkeypatch):
+    at = no_exception(make_app(sqlite_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    at.get("file_uploader")[0].set_value(("sample.ics", (REPO / "data" / "sample.ics").read_bytes(), "text/calendar"))
+    at.selectbox[0].set_value("work")
+    no_exception(at.button[0].click().run())
+    assert any("Sample calendar" in s.value and "added" in s.value for s in at.success)
+    engine = store.open_engine(sqlite_url)
+    sources = store.load_sources(engine)
+    assert sources["name"].tolist() == ["Sample calendar"]
+    assert sources["area"].tolist() == ["work"]
+
+
+def test_upload_of_a_broken_file_says_so_and_changes_nothing(seeded_url, monkeypatch):
+    engine = store.open_engine(seeded_url)
+    before = store.data_revision(engine)
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    at.get("file_uploader")[0].set_value(("broken.ics", b"BEGIN:VCALENDAR\r\ngarbage", "text/calendar"))
+    no_exception(at.button[0].click().run())
+    assert any("broken.ics was not imported" in e.value for e in at.error)
+    assert store.data_revision(engine) == before
+
+
+def test_targets_are_saved_and_applied(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/targets.py").run())
+    at.number_input(key="min_family").set_value(20.0)
+    [save] = [b for b in at.button if b.label == "Save targets"]
+    no_exception(save.click().run())
+    targets = store.load_targets(store.open_engine(seeded_url))
+    assert targets.query("area == 'family'").sort_values("effective_from")["min_hours"].iloc[-1] == 20.0
+
+
+def test_settings_round_trip(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/targets.py").run())
+    at.text_input[0].set_value("America/New_York")
+    at.radio[0].set_value("sunday")
+    [save] = [b for b in at.button if b.label == "Save settings"]
+    no_exception(save.click().run())
+    saved = store.load_settings(store.open_engine(seeded_url))
+    assert (saved.timezone, saved.week_starts_on) == ("America/New_York", "sunday")
+
+
+def test_an_unknown_time_zone_is_refused_on_the_page(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/targets.py").run())
+    at.text_input[0].set_value("Mars/Olympus_Mons")
+    [save] = [b for b in at.button if b.label == "Save settings"]
+    no_exception(save.click().run())
+    assert any("unknown time zone" in e.value for e in at.error)
+    assert store.load_settings(store.open_engine(seeded_url)).timezone == BERLIN
