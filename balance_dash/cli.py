@@ -152,6 +152,65 @@ def _period(week: str | None, from_: str | None, to: str | None, zone: object) -
 
 
 @app.command()
+def log(
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    start: Annotated[str | None, typer.Option(help="Start, like 2026-11-23T09:30 (local time unless it has an offset).")] = None,
+    end: Annotated[str | None, typer.Option(help="End, like 2026-11-23T11:00.")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="A day, with --hours instead of --start/--end.")] = None,
+    hours: Annotated[float | None, typer.Option(help="Duration in hours (with --start or --date).")] = None,
+    category: Annotated[str | None, typer.Option(help="Area: work, family, personal or rest.")] = None,
+    note: Annotated[str, typer.Option(help="What it was.")] = "",
+    csv: Annotated[Path | None, typer.Option(help="Import a CSV time log instead (own format, Toggl or Clockify).")] = None,
+) -> None:
+    """Log time by hand, or import a CSV time log (see docs/csv-format.md)."""
+    engine, settings = _open(db)
+    zone = workflows.resolve_zone(tz, settings)
+    if csv is not None:
+        if start or end or on or hours or category:
+            raise InvalidValueError("--csv imports a file; leave out --start, --end, --date, --hours and --category")
+        report = workflows.import_log_csv(engine, _read_file(csv), file_name=csv.name, tz=zone, settings=settings)
+        typer.echo(report.headline())
+        for issue in report.issues:
+            typer.echo(f"  {issue.kind}: {csv.name}: {issue.message}")
+        return
+    if category is None:
+        raise InvalidValueError("--category is required", hint="Choose one of: work, family, personal, rest.")
+    added = workflows.log_time(
+        engine, tz=zone, area=category, note=note,
+        start=_parse_instant(start, zone, "--start") if start else None,
+        end=_parse_instant(end, zone, "--end") if end else None,
+        day=_parse_day(on, "--date") if on else None,
+        duration_hours=hours,
+    )
+    typer.echo("Logged." if added else "Already logged: nothing changed.")
+
+
+@app.command()
+def warnings(
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47 (default: this week and the next).")] = None,
+) -> None:
+    """List the warnings of a week, most severe first, with figures, thresholds and sources."""
+    engine, settings = _open(db)
+    zone = workflows.resolve_zone(tz, settings)
+    if week:
+        first, last = _period(week, None, None, zone)
+    else:
+        today = datetime.now(zone).date()
+        first, last = today, today + timedelta(days=7)
+    result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
+    order = ("high", "caution", "boundary", "info")
+    found = sorted(result.warnings, key=lambda w: (w.period_start, order.index(w.severity)))
+    if not found:
+        typer.echo(f"No warnings from {result.first_day} to {result.last_day}.")
+    for warning in found:
+        typer.echo(f"[{warning.severity}] {warning.message}")
+        typer.echo(f"    source: {warning.source}" + (f" <{warning.url}>" if warning.url else ""))
+
+
+@app.command()
 def demo(db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
     """Load the sample calendar shipped with balance-dash."""
     engine, settings = _open(db)

@@ -23,7 +23,8 @@ class BalanceDashError(Exception):
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = message
         self.hint = hint
-        super().__init__(message if hint is None else f"{message} {hint}")
+        full_stop = "" if message.endswith((".", "!", "?")) else "."
+        super().__init__(message if hint is None else f"{message}{full_stop} {hint}")
 
 
 class InputError(BalanceDashError):

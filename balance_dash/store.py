@@ -364,6 +364,33 @@ def replace_occurrences(
     return counts
 
 
+def append_occurrences(engine: Engine, *, source: Mapping[str, Any], frame: pd.DataFrame) -> ReplaceCounts:
+    """Add rows to a source (manual entries), keeping what it has; a row already there is unchanged."""
+    frame = frame.assign(fingerprint=fingerprints(frame))
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        source_id = _upsert_source(connection, source)
+        present = {
+            row[0] for row in connection.execute(
+                sa.select(occ.c.uid).where(occ.c.source_id == source_id, occ.c.uid.in_(frame["uid"].tolist()))
+            )
+        }
+        new = frame[~frame["uid"].isin(present)].drop_duplicates(list(IDENTITY))
+        if len(new):
+            connection.execute(sa.insert(occ), _rows(new, source_id))
+        _bump(connection)
+    return ReplaceCounts(source_id=source_id, added=len(new), updated=0, removed=0, unchanged=len(frame) - len(new))
+
+
+def delete_occurrences(engine: Engine, ids: Sequence[int]) -> int:
+    """Delete occurrences by id (manual entries the user removed); returns how many went."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        gone = connection.execute(sa.delete(occ).where(occ.c.id.in_([int(i) for i in ids]))).rowcount
+        _bump(connection)
+    return int(gone)
+
+
 def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
     table = Source.__table__  # type: ignore[attr-defined]
     fields = {key: value for key, value in source.items() if key in table.c and key != "id"}

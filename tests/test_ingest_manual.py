@@ -298,6 +298,16 @@ def test_row_numbers_count_lines_in_the_file_even_after_quoted_newlines_and_blan
     assert [issue.row for issue in parsed.issues] == [6]
 
 
+def test_huge_durations_are_reported_not_raised() -> None:
+    data = b"start,duration,area,note\n2026-11-23 09:00,99999999999999999999,work,x\n2026-11-23 09:00,999999999:00,work,y\n"
+    parsed = read_csv_log(data, file_name="log.csv", tz=BERLIN, areas=AREAS)
+    assert parsed.frame.empty
+    assert [issue.message for issue in parsed.issues] == [
+        "row 2: duration is longer than 7 days; the row was skipped",
+        "row 3: duration is longer than 7 days; the row was skipped",
+    ]
+
+
 def test_long_text_is_cut_to_the_column_sizes() -> None:
     note = "n" * 900
     data = f"start,end,area,note\n2026-11-23 09:00,2026-11-23 10:00,work,{note}\n".encode()

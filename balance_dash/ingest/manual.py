@@ -362,8 +362,9 @@ def _entries(
         no_end & seconds.isna(),
         "duration " + _quoted(raw["duration"]) + " is not hours (1.5) or hours:minutes (1:30)",
     )
-    seconds = seconds.fillna(0.0)
-    report(no_end & (seconds > MAX_ENTRY.total_seconds()), f"duration is longer than {MAX_ENTRY.days} days")
+    too_long = seconds > MAX_ENTRY.total_seconds()
+    report(no_end & too_long, f"duration is longer than {MAX_ENTRY.days} days")
+    seconds = seconds.where(~too_long, 0.0).fillna(0.0)  # keeps the arithmetic below in bounds
 
     stacked = raw["stacked"].astype(bool) & (problem == "")
     local_day = start["utc"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()

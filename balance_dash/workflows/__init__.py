@@ -1,0 +1,57 @@
+"""The facade both front-ends call: one function per thing a user does.
+
+Each function does orchestration only: read through `store`, compute with the pure modules
+(`ingest`, `categorize`, `analytics`, `health`), write through `store`. The submodules group the
+workflows by what they are about; this package exports the common ones by name.
+"""
+
+from balance_dash.workflows.balance import (
+    HOUR_COLUMNS,
+    Balance,
+    balance,
+    categorized_occurrences,
+    summary_document,
+    target_gap,
+)
+from balance_dash.workflows.calendars import (
+    SAMPLE_CALENDAR,
+    SAMPLE_SOURCE_NAME,
+    ImportReport,
+    check_size,
+    import_calendar,
+    load_sample,
+)
+from balance_dash.workflows.common import local_midnight_utc, parse_iso_week, resolve_zone, week_start_of
+from balance_dash.workflows.logs import (
+    MANUAL_SOURCE_NAME,
+    LogImportReport,
+    delete_entries,
+    import_log_csv,
+    log_time,
+    manual_entries,
+)
+
+__all__ = [
+    "HOUR_COLUMNS",
+    "MANUAL_SOURCE_NAME",
+    "SAMPLE_CALENDAR",
+    "SAMPLE_SOURCE_NAME",
+    "Balance",
+    "ImportReport",
+    "LogImportReport",
+    "balance",
+    "categorized_occurrences",
+    "check_size",
+    "delete_entries",
+    "import_calendar",
+    "import_log_csv",
+    "load_sample",
+    "local_midnight_utc",
+    "log_time",
+    "manual_entries",
+    "parse_iso_week",
+    "resolve_zone",
+    "summary_document",
+    "target_gap",
+    "week_start_of",
+]

@@ -1,0 +1,136 @@
+"""The balance of the weeks: hours per area, targets and warnings, and the summary document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from balance_dash import analytics, categorize, health, store
+from balance_dash.errors import InvalidValueError
+from balance_dash.models import AREAS, UNCATEGORIZED
+from balance_dash.settings import Settings
+from balance_dash.workflows.common import local_midnight_utc, week_start_of
+
+HOUR_COLUMNS = (*AREAS, UNCATEGORIZED, "integration", "unaccounted")
+
+@dataclass(frozen=True)
+class Balance:
+    """Days and weeks of a period with areas, targets and warnings: what the views show."""
+
+    tz: ZoneInfo
+    week_starts_on: str
+    first_day: date
+    last_day: date
+    daily: pd.DataFrame
+    weekly: pd.DataFrame
+    targets: pd.DataFrame
+    warnings: list[health.HealthWarning] = field(default_factory=list)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def week(self, week_start: date) -> pd.Series:
+        position = self.weekly.index.get_loc(pd.Timestamp(week_start))
+        return self.weekly.iloc[int(position)]  # type: ignore[arg-type]  # a unique index gives an int
+
+    def warnings_for_week(self, week_start: date) -> list[health.HealthWarning]:
+        week_end = week_start + timedelta(days=7)
+        return [w for w in self.warnings if week_start <= w.period_start < week_end]
+
+    def is_scheduled(self, week_start: date) -> bool:
+        return local_midnight_utc(week_start + timedelta(days=7), self.tz) > self.now
+
+
+def categorized_occurrences(engine: Engine, *, start_utc: datetime | None = None, end_utc: datetime | None = None) -> pd.DataFrame:
+    """Occurrences in the period with their area and day-off mark decided."""
+    return categorize.assign_areas(
+        store.load_occurrences(engine, start_utc=start_utc, end_utc=end_utc),
+        store.load_rules(engine),
+        store.load_sources(engine),
+        store.load_placements(engine),
+    )
+
+
+def balance(
+    engine: Engine,
+    *,
+    tz: ZoneInfo,
+    settings: Settings,
+    first_day: date,
+    last_day: date,
+    now: datetime | None = None,
+    occurrences: pd.DataFrame | None = None,
+) -> Balance:
+    """Hours, targets and warnings for the whole weeks that cover [first_day, last_day]."""
+    if last_day < first_day:
+        raise InvalidValueError(f"the period ends ({last_day}) before it starts ({first_day})")
+    now = now or datetime.now(UTC)
+    first_week = week_start_of(first_day, settings.week_starts_on)
+    last_week_end = week_start_of(last_day, settings.week_starts_on) + timedelta(days=6)
+    # Warnings look back (the rolling average needs its reference period), so compute more.
+    history_start = first_week - timedelta(weeks=settings.thresholds.average_weeks)
+    if occurrences is None:
+        occurrences = categorized_occurrences(
+            engine,
+            start_utc=local_midnight_utc(history_start - timedelta(days=1), tz),
+            end_utc=local_midnight_utc(last_week_end + timedelta(days=2), tz),
+        )
+    sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
+    daily = analytics.daily_hours(occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep)
+    weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on)
+    targets = health.targets_for_weeks(store.load_targets(engine), [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)])
+    warnings = health.evaluate(
+        daily, weekly, occurrences, settings=settings, targets=targets, now=now, tz=tz
+    )
+    in_period = weekly.index >= pd.Timestamp(first_week)
+    return Balance(
+        tz=tz,
+        week_starts_on=settings.week_starts_on,
+        first_day=first_week,
+        last_day=last_week_end,
+        daily=daily[daily.index >= pd.Timestamp(first_week)],
+        weekly=weekly[in_period],
+        targets=targets,
+        warnings=[w for w in warnings if w.period_start >= first_week],
+        now=now,
+    )
+
+
+def summary_document(result: Balance) -> dict[str, Any]:
+    """The JSON document of `balance-dash summary --json` (PRODUCT.md section 7)."""
+    weeks = []
+    for week_start, row in zip(pd.DatetimeIndex(result.weekly.index), result.weekly.to_dict("records"), strict=True):
+        start = week_start.date()
+        hours = {column: round(float(row[column]), 2) for column in HOUR_COLUMNS}
+        hours["assumed_sleep"] = round(float(row["assumed_sleep"]), 2)
+        weeks.append(
+            {
+                "week": str(row["iso_week"]),
+                "start": start.isoformat(),
+                "hours": hours,
+                "targets": health.targets_document(result.targets, start),
+                "warnings": [w.to_document() for w in result.warnings_for_week(start)],
+                "scheduled": result.is_scheduled(start),
+            }
+        )
+    return {"timezone": result.tz.key, "week_starts_on": result.week_starts_on, "weeks": weeks}
+
+
+def target_gap(actual: float, low: float | None, high: float | None) -> tuple[str, float]:
+    """How `actual` hours sit against a target range: (state, hours past the nearest bound).
+
+    state is "under", "over", "within" or "none" (no target); the difference is negative under
+    the range, positive over it and 0 within.
+    """
+    low = None if low is None or pd.isna(low) else float(low)
+    high = None if high is None or pd.isna(high) else float(high)
+    if low is None and high is None:
+        return "none", 0.0
+    if low is not None and actual < low:
+        return "under", actual - low
+    if high is not None and actual > high:
+        return "over", actual - high
+    return "within", 0.0
