@@ -14,6 +14,7 @@ navigation = st.navigation(
         ],
         "Your data": [
             st.Page(f"{PAGES}/import_calendars.py", title="Import", icon="📥", url_path="import"),
+            st.Page(f"{PAGES}/log_time.py", title="Log time", icon="⏱️", url_path="log"),
             st.Page(f"{PAGES}/targets.py", title="Targets and boundaries", icon="🎯", url_path="targets"),
         ],
     },

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -63,13 +64,13 @@ def test_this_week_shows_metrics_chart_and_warnings(seeded_url, monkeypatch):
     assert "55" in texts and "Week 2026-W46" in texts
 
 
-@pytest.mark.parametrize("page", ["import_calendars.py", "targets.py"])
+@pytest.mark.parametrize("page", ["import_calendars.py", "targets.py", "log_time.py"])
 @pytest.mark.parametrize("seeded", [False, True])
 def test_other_pages_render_without_error(sqlite_url, seeded_url, monkeypatch, page, seeded):
     at = make_app(seeded_url if seeded else sqlite_url, monkeypatch)
     no_exception(at.run())
     no_exception(at.switch_page(f"{PAGES}/{page}").run())
-    assert at.title[0].value in {"Import calendars", "Targets and boundaries"}
+    assert at.title[0].value in {"Import calendars", "Targets and boundaries", "Log time"}
 
 
 def test_upload_imports_a_calendar_and_reports_it(sqlite_url, monkeypatch):
@@ -125,3 +126,42 @@ def test_an_unknown_time_zone_is_refused_on_the_page(seeded_url, monkeypatch):
     no_exception(save.click().run())
     assert any("unknown time zone" in e.value for e in at.error)
     assert store.load_settings(store.open_engine(seeded_url)).timezone == BERLIN
+
+
+def test_log_time_form_adds_an_entry_that_counts(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/log_time.py").run())
+    at.date_input[0].set_value(date(2026, 11, 17))
+    at.time_input[0].set_value(time(19, 0))
+    at.time_input[1].set_value(time(21, 30))
+    at.selectbox[0].set_value("family")
+    at.text_input[0].set_value("Board games")
+    [log] = [b for b in at.button if b.label == "Log it"]
+    no_exception(log.click().run())
+    entries = workflows.manual_entries(store.open_engine(seeded_url))
+    assert entries["title"].tolist() == ["Board games"]
+    assert entries["area"].tolist() == ["family"]
+    assert (entries["end_utc"] - entries["start_utc"]).iloc[0] == pd.Timedelta(hours=2.5)
+    assert entries["start_utc"].iloc[0] == pd.Timestamp("2026-11-17T18:00Z")  # 19:00 in Berlin
+
+
+def test_log_time_imports_a_toggl_csv(sqlite_url, monkeypatch):
+    at = no_exception(make_app(sqlite_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/log_time.py").run())
+    csv = (REPO / "tests" / "data" / "csv" / "toggl_detailed.csv").read_bytes()
+    at.get("file_uploader")[0].set_value(("toggl_detailed.csv", csv, "text/csv"))
+    [go] = [b for b in at.button if b.label == "Import CSV"]
+    no_exception(go.click().run())
+    assert any("toggl CSV" in s.value for s in at.success)
+    assert len(workflows.manual_entries(store.open_engine(sqlite_url))) == 3
+
+
+def test_a_calendar_area_can_be_forced_from_the_import_page(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    at.selectbox(key="area_pick").set_value("work")
+    [save] = [b for b in at.button if b.label == "Save the calendar's area"]
+    no_exception(save.click().run())
+    engine = store.open_engine(seeded_url)
+    assert store.load_sources(engine)[["area", "area_forced"]].values.tolist() == [["work", True]]
+    assert set(workflows.categorized_occurrences(engine)["area"]) == {"work"}

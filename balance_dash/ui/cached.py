@@ -105,3 +105,12 @@ def targets() -> pd.DataFrame:
 
 def has_data() -> bool:
     return not sources().empty
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _manual_entries(url: str, rev: int) -> pd.DataFrame:
+    return workflows.manual_entries(_engine(url))
+
+
+def manual_entries() -> pd.DataFrame:
+    return _manual_entries(db_url(), revision())

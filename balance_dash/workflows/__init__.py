@@ -20,6 +20,7 @@ from balance_dash.workflows.calendars import (
     check_size,
     import_calendar,
     load_sample,
+    set_source_area,
 )
 from balance_dash.workflows.common import local_midnight_utc, parse_iso_week, resolve_zone, week_start_of
 from balance_dash.workflows.logs import (
@@ -51,6 +52,7 @@ __all__ = [
     "manual_entries",
     "parse_iso_week",
     "resolve_zone",
+    "set_source_area",
     "summary_document",
     "target_gap",
     "week_start_of",

@@ -143,3 +143,10 @@ def load_sample(engine: Engine, *, tz: ZoneInfo, settings: Settings, now: dateti
         now=now,
         source_name=SAMPLE_SOURCE_NAME,
     )
+
+
+def set_source_area(engine: Engine, source_id: int, *, area: str | None, forced: bool) -> None:
+    """Give a calendar an area: `forced` for every event, else only where no rule places one."""
+    if area is not None:
+        store.check_area(area, allow_uncategorized=False)
+    store.update_source(engine, source_id, area=area, area_forced=forced and area is not None)

@@ -74,6 +74,24 @@ else:
         hide_index=True, width="stretch",
         column_config={"imported_at": st.column_config.DatetimeColumn("imported", format="YYYY-MM-DD HH:mm")},
     )
+    with st.form("source_area"):
+        st.markdown("**A calendar's area**")
+        name_col, area_col = st.columns(2)
+        chosen = name_col.selectbox("Calendar", sources["name"].tolist(), key="area_source")
+        area_pick = area_col.selectbox("Area", ["(none: the rules decide)", *AREAS], key="area_pick")
+        forced = st.checkbox(
+            "Every event of this calendar is in this area", value=True,
+            help="Off: the area applies only to events no rule places (a default area).",
+        )
+        if st.form_submit_button("Save the calendar's area"):
+            source_id = int(sources.loc[sources["name"] == chosen, "id"].iloc[0])
+            with reported("Saving the calendar's area"):
+                workflows.set_source_area(
+                    cached.engine(), source_id, area=None if area_pick.startswith("(") else area_pick, forced=forced
+                )
+                st.toast(f"Saved the area of {chosen}", icon="✅")
+                st.rerun()
+    st.caption("To replace a calendar with a newer export, upload the new file under the same calendar name.")
     with st.form("delete_source"):
         doomed = st.selectbox("Delete a calendar with all its events", sources["name"].tolist())
         confirm = st.checkbox("Yes, delete it")

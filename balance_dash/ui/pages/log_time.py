@@ -1,0 +1,92 @@
+"""Log time: a quick form, the table of manual entries, and CSV import (own, Toggl, Clockify)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from balance_dash import workflows
+from balance_dash.errors import BalanceDashError
+from balance_dash.models import AREAS
+from balance_dash.ui import cached
+from balance_dash.ui.feedback import reported
+
+st.title("Log time")
+st.caption("Time your calendar does not hold: an evening with the kids, a run, a nap. Entries count like calendar events.")
+zone = cached.display_zone()
+now = datetime.now(UTC).astimezone(zone)
+
+with st.form("log_entry", clear_on_submit=True):
+    day_col, start_col, end_col = st.columns(3)
+    day = day_col.date_input("Day", value=now.date(), format="YYYY-MM-DD")
+    start = start_col.time_input("From", value=time(now.hour), step=timedelta(minutes=15))
+    end = end_col.time_input("Until", value=time((now.hour + 1) % 24), step=timedelta(minutes=15),
+                             help="An end before the start means the next day (for example 22:00 to 01:00).")
+    area_col, note_col = st.columns([1, 2])
+    area = area_col.selectbox("Area", AREAS, index=1)
+    note = note_col.text_input("What was it?", placeholder="Board games with the kids")
+    if st.form_submit_button("Log it", type="primary"):
+        with reported("Logging the time"):
+            start_at = datetime.combine(day, start, tzinfo=zone)
+            end_day = day + timedelta(days=1) if end <= start else day
+            added = workflows.log_time(
+                cached.engine(), tz=zone, area=area, note=note.strip(),
+                start=start_at, end=datetime.combine(end_day, end, tzinfo=zone),
+            )
+            st.toast("Logged" if added else "That entry was already there", icon="✅" if added else "ℹ️")
+            st.rerun()
+
+st.subheader("Your entries")
+entries = cached.manual_entries()
+if entries.empty:
+    st.info("No entries yet. Log some time above, or import a CSV time log below.")
+else:
+    shown = pd.DataFrame(
+        {
+            "delete": False,
+            "id": entries["id"],
+            "start": entries["start_utc"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M"),
+            "end": entries["end_utc"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M"),
+            "hours": ((entries["end_utc"] - entries["start_utc"]).dt.total_seconds() / 3600).round(2),
+            "area": entries["area"].fillna("(rules)"),
+            "what": entries["title"],
+            "source": entries["source_name"],
+        }
+    )
+    edited = st.data_editor(
+        shown, hide_index=True, width="stretch", key="entries_editor",
+        disabled=[c for c in shown.columns if c != "delete"],
+        column_config={"id": None, "delete": st.column_config.CheckboxColumn("delete?", width="small")},
+    )
+    doomed = edited.loc[edited["delete"], "id"].astype(int).tolist()
+    if st.button(f"Delete {len(doomed)} selected", disabled=not doomed):
+        with reported("Deleting entries"):
+            gone = workflows.delete_entries(cached.engine(), doomed)
+            st.toast(f"Deleted {gone} entries", icon="🗑️")
+            st.rerun()
+
+st.subheader("Import a CSV time log")
+st.markdown(
+    "balance-dash reads its own simple format (`start,end,area,note`), and the detailed CSV exports "
+    "of **Toggl Track** and **Clockify**, recognised by their header rows. Entries from Toggl and "
+    "Clockify are placed by your rules, which can match the project and tags."
+)
+with st.form("csv_upload", clear_on_submit=True):
+    upload = st.file_uploader("CSV file", type=["csv", "txt"])
+    if st.form_submit_button("Import CSV"):
+        if upload is None:
+            st.warning("Choose a CSV file first.")
+        else:
+            try:
+                report = workflows.import_log_csv(
+                    cached.engine(), upload.getvalue(), file_name=upload.name, tz=zone, settings=cached.settings()
+                )
+            except BalanceDashError as error:
+                st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
+            else:
+                st.success(report.headline(), icon="✅")
+                if report.issues:
+                    with st.expander(f"{len(report.issues)} rows with notes"):
+                        st.dataframe(pd.DataFrame([vars(i) for i in report.issues]), hide_index=True, width="stretch")
