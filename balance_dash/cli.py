@@ -9,12 +9,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import click
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 from sqlalchemy.engine import Engine
 
 from balance_dash import store, workflows
@@ -85,10 +88,11 @@ def import_(
     for path in files:
         try:
             data = _read_file(path)
-            report = workflows.import_calendar(
-                engine, data, file_name=path.name, tz=zone, settings=settings,
-                source_name=calendar, category=category, since=start, until=end,
-            )
+            with _ProgressBar(path.name) as bar:
+                report = workflows.import_calendar(
+                    engine, data, file_name=path.name, tz=zone, settings=settings,
+                    source_name=calendar, category=category, since=start, until=end, progress=bar.update,
+                )
         except BalanceDashError as error:
             failed += 1
             typer.echo(f"error: {error}", err=True)
@@ -99,6 +103,36 @@ def import_(
             typer.echo(f"  {issue.kind}: {path.name}{where}: {issue.message}")
     if failed:
         raise typer.Exit(1)
+
+
+class _ProgressBar:
+    """A progress bar on stderr for imports that take more than a second (terminals only)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.started = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def update(self, fraction: float, stage: str) -> None:
+        if self.progress is None:
+            if time.monotonic() - self.started < 1.0 or not sys.stderr.isatty():
+                return
+            self.progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                console=Console(stderr=True), transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=1.0)
+        assert self.task is not None
+        self.progress.update(self.task, completed=fraction, description=f"{self.label}: {stage}")
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 def _read_file(path: Path) -> bytes:

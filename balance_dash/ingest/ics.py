@@ -9,6 +9,7 @@ occurrences become UTC instants, all-day ones local calendar days. The work is s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -60,8 +61,11 @@ def read_ics(
     max_occurrences: int = 500_000,
     history_years: int = 10,
     future_years: int = 1,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ParsedCalendar:
     """Read one .ics file and expand it over the window.
+
+    `progress(fraction, stage)` reports how far it got, for a progress bar on long imports.
 
     The window is `since`/`until` when given (aware), else from the earliest DTSTART (at most
     `history_years` before `now`) to `now + future_years`. Occurrences overlapping it are kept
@@ -75,12 +79,15 @@ def read_ics(
         max_occurrences=max_occurrences,
         years=(history_years, future_years),
     )
+    report = progress or (lambda fraction, stage: None)
+    report(0.0, "reading")
     text, issues = decode_text(data, file_name)
     # One file at a time: icalendar's time zone table and the warnings filter are process-wide.
     with PARSE_LOCK:
         try:
             parsed = collect_events(text, file_name, tz)
             issues.extend(parsed.issues)
+            report(0.3, "expanding recurring events")
             earliest = min((record.start_utc for record in parsed.events), default=None)
             window = _choose_window(earliest, now, since, until, history_years, future_years)
             rows = expand_events(
@@ -90,8 +97,10 @@ def read_ics(
                 max_occurrences=max_occurrences,
                 file_name=file_name,
                 issues=issues,
+                progress=lambda done, total: report(0.3 + 0.6 * done / max(total, 1), "expanding recurring events"),
             )
             frame = _build_frame(rows)
+            report(0.9, "storing")
         except BalanceDashError:
             raise
         except Exception as exc:  # a library failure we did not foresee must still read as a message

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -30,6 +31,8 @@ from balance_dash.ingest.ics_common import (
 )
 from balance_dash.ingest.ics_parse import EventRecord
 from balance_dash.ingest.ics_rules import rules_of, series_bounds
+
+Progress = Callable[[int, int], None]  # (series expanded, series in all)
 
 # Above this many rule steps (counted from DTSTART, before the window too) a series is left out:
 # the library would iterate for minutes. Real calendars stay far below (daily for 50 years: 18k).
@@ -224,8 +227,12 @@ def expand_events(
     max_occurrences: int,
     file_name: str,
     issues: list[IngestIssue],
+    progress: Progress | None = None,
 ) -> Rows:
-    """Expand every series over the window (aware UTC, half-open) into rows."""
+    """Expand every series over the window (aware UTC, half-open) into rows.
+
+    `progress(done, total)` is called as series finish, for a progress bar on long imports.
+    """
     rows = Rows()
     if window[0] >= window[1] or not records:
         return rows
@@ -244,7 +251,9 @@ def expand_events(
     if sum(bounds.least for _, _, bounds in plans) > max_occurrences:
         raise _limit_error(file_name, max_occurrences, window)
     total = 0
-    for series, info, bounds in plans:
+    for index, (series, info, bounds) in enumerate(plans):
+        if progress is not None and index % 50 == 0:
+            progress(index, len(plans))
         first = info.records[0]
         if bounds.steps > MAX_RULE_STEPS:
             issues.append(

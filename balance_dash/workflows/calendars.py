@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -72,8 +73,12 @@ def import_calendar(
     category: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ImportReport:
-    """Import one .ics snapshot as (a new version of) one source, in one transaction."""
+    """Import one .ics snapshot as (a new version of) one source, in one transaction.
+
+    `progress(fraction, stage)` is called as the import goes, for a progress bar.
+    """
     check_size(data, file_name=file_name, settings=settings)
     if category is not None:
         store.check_area(category, allow_uncategorized=False)
@@ -87,6 +92,7 @@ def import_calendar(
         max_occurrences=settings.max_occurrences,
         history_years=settings.history_years,
         future_years=settings.future_years,
+        progress=progress,
     )
     name = source_name or parsed.name or Path(file_name).stem
     source: dict[str, Any] = {
@@ -104,6 +110,8 @@ def import_calendar(
     counts = store.replace_occurrences(
         engine, source=source, frame=parsed.frame, report=issues, skipped=sum(i.kind == "skipped" for i in parsed.issues)
     )
+    if progress is not None:
+        progress(1.0, "done")
     first, last = _day_span(parsed.frame, tz)
     return ImportReport(
         file_name=file_name,

@@ -37,10 +37,15 @@ if submitted:
     category = None if area_choice.startswith("(") else area_choice
     progress = st.progress(0.0, text="Importing…") if files else None
     for index, upload in enumerate(files or []):
+
+        def show(fraction: float, stage: str, index: int = index, name: str = upload.name) -> None:
+            if progress is not None:
+                progress.progress((index + fraction) / len(files), text=f"{name}: {stage}")
+
         try:
             report = workflows.import_calendar(
                 cached.engine(), upload.getvalue(), file_name=upload.name, tz=cached.display_zone(),
-                settings=settings, source_name=calendar_name.strip() or None, category=category,
+                settings=settings, source_name=calendar_name.strip() or None, category=category, progress=show,
             )
         except BalanceDashError as error:
             st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
