@@ -165,3 +165,30 @@ def test_a_calendar_area_can_be_forced_from_the_import_page(seeded_url, monkeypa
     engine = store.open_engine(seeded_url)
     assert store.load_sources(engine)[["area", "area_forced"]].values.tolist() == [["work", True]]
     assert set(workflows.categorized_occurrences(engine)["area"]) == {"work"}
+
+
+def test_a_threshold_preset_and_a_custom_threshold_are_saved(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/targets.py").run())
+    at.selectbox(key="preset").set_value("health_only")
+    [apply] = [b for b in at.button if b.label == "Apply this preset"]
+    no_exception(apply.click().run())
+    engine = store.open_engine(seeded_url)
+    assert store.load_settings(engine).thresholds.week_caution_hours == 50.0
+    at.number_input(key="th_week_high_hours").set_value(60.0)
+    [save] = [b for b in at.button if b.label == "Save thresholds"]
+    no_exception(save.click().run())
+    saved = store.load_settings(engine).thresholds
+    assert (saved.week_caution_hours, saved.week_high_hours) == (50.0, 60.0)
+
+
+def test_a_raised_threshold_removes_the_warning_from_the_week(seeded_url, monkeypatch):
+    engine = store.open_engine(seeded_url)
+    settings = store.load_settings(engine)
+    store.save_settings(engine, settings.model_copy(update={"thresholds": settings.thresholds.model_copy(update={"week_high_hours": 80.0})}))
+    at = make_app(seeded_url, monkeypatch)
+    at.session_state["week_start"] = date(2026, 11, 9)
+    no_exception(at.run())
+    codes = " ".join(m.value for m in at.markdown)
+    assert "week_55h" not in codes
+    assert "week_over_48h" in codes

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
-from balance_dash import store
+from balance_dash import health, store
 from balance_dash.models import AREAS
-from balance_dash.settings import WEEKDAY_NAMES, Settings
+from balance_dash.settings import WEEKDAY_NAMES, Settings, Thresholds
 from balance_dash.ui import cached
 from balance_dash.ui.feedback import reported
 
@@ -74,3 +75,42 @@ with st.form("settings"):
             store.save_settings(cached.engine(), updated)
             st.toast("Settings saved", icon="⚙️")
             st.rerun()
+
+st.subheader("Warning thresholds")
+st.caption(
+    "Each warning compares your hours with a threshold from a law or a health study. "
+    "Start from a preset, then adjust any figure."
+)
+PRESET_LABELS = {
+    "eu_directive": "EU Working Time Directive (default)",
+    "germany": "Germany (Arbeitszeitgesetz)",
+    "health_only": "Health studies only (no legal rest and break rules)",
+}
+preset = st.selectbox("Preset", list(PRESET_LABELS), format_func=PRESET_LABELS.__getitem__, key="preset")
+if st.button("Apply this preset"):
+    with reported("Applying the preset"):
+        store.save_settings(cached.engine(), settings.model_copy(update={"thresholds": health.PRESETS[preset]}))
+        for name in Thresholds.model_fields:  # the inputs below must show the preset, not what was typed
+            st.session_state.pop(f"th_{name}", None)
+        st.toast(f"Applied: {PRESET_LABELS[preset]}", icon="⚖️")
+        st.rerun()
+with st.form("thresholds"):
+    current_thresholds = settings.thresholds
+    fields = Thresholds.model_fields
+    values_by_field: dict[str, float] = {}
+    columns = st.columns(2)
+    for index, (name, info) in enumerate(fields.items()):
+        value = getattr(current_thresholds, name)
+        label = name.replace("_", " ").capitalize()
+        step = 1.0 if isinstance(value, float) else 1
+        values_by_field[name] = columns[index % 2].number_input(label, value=value, step=step, help=info.description, key=f"th_{name}")
+    if st.form_submit_button("Save thresholds", type="primary"):
+        with reported("Saving the thresholds"):
+            try:
+                thresholds = Thresholds.model_validate(values_by_field)
+            except ValidationError as error:
+                st.error("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors()))
+            else:
+                store.save_settings(cached.engine(), settings.model_copy(update={"thresholds": thresholds}))
+                st.toast("Thresholds saved", icon="⚖️")
+                st.rerun()
