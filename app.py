@@ -11,11 +11,15 @@ navigation = st.navigation(
     {
         "Your weeks": [
             st.Page(f"{PAGES}/this_week.py", title="This week", icon="📅", default=True),
+            st.Page(f"{PAGES}/trends.py", title="Trends", icon="📈", url_path="trends"),
+            st.Page(f"{PAGES}/reflect.py", title="Reflect", icon="📝", url_path="reflect"),
         ],
         "Your data": [
             st.Page(f"{PAGES}/import_calendars.py", title="Import", icon="📥", url_path="import"),
             st.Page(f"{PAGES}/log_time.py", title="Log time", icon="⏱️", url_path="log"),
+            st.Page(f"{PAGES}/rules.py", title="Rules", icon="🏷️", url_path="rules"),
             st.Page(f"{PAGES}/targets.py", title="Targets and boundaries", icon="🎯", url_path="targets"),
+            st.Page(f"{PAGES}/data.py", title="Data", icon="💾", url_path="data"),
         ],
     },
     position="sidebar",

@@ -142,15 +142,22 @@ def _enabled_rules(rules: pd.DataFrame) -> pd.DataFrame:
 def _first_matching_rule(distinct: pd.DataFrame, rules: pd.DataFrame) -> np.ndarray:
     """Per distinct text row, the positional index into `rules` of the first match, or -1."""
     first = np.full(len(distinct), -1, dtype=np.int64)
+    # Each rule is matched against the distinct values of its field (a few hundred titles even
+    # when descriptions make every text row distinct), then spread back to the rows.
+    factorized: dict[str, tuple[np.ndarray, pd.Series]] = {}
     for index, record in enumerate(rules.to_dict("records")):
         rule = {str(key): value for key, value in record.items()}
         regex = compile_rule(rule)
         undecided = first < 0
         if not undecided.any():
             break
-        column = distinct[_FIELD_COLUMNS[str(rule.get("field", "title"))]]
-        hits = column.str.count(regex.pattern, flags=regex.flags).gt(0).to_numpy(dtype=bool)  # count: no warning on groups
-        first[undecided & hits] = index
+        name = _FIELD_COLUMNS[str(rule.get("field", "title"))]
+        if name not in factorized:
+            codes, uniques = pd.factorize(distinct[name])
+            factorized[name] = (codes, pd.Series(uniques, dtype=distinct[name].dtype))
+        codes, values = factorized[name]
+        matched = values.str.count(regex.pattern, flags=regex.flags).gt(0).to_numpy(dtype=bool)  # count: no warning on groups
+        first[undecided & matched[codes]] = index
     return first
 
 

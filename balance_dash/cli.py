@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 from sqlalchemy.engine import Engine
 
-from balance_dash import store, workflows
+from balance_dash import history, store, workflows
 from balance_dash.errors import BalanceDashError, InvalidValueError
 from balance_dash.settings import Settings
 
@@ -242,6 +242,70 @@ def warnings(
     for warning in found:
         typer.echo(f"[{warning.severity}] {warning.message}")
         typer.echo(f"    source: {warning.source}" + (f" <{warning.url}>" if warning.url else ""))
+
+
+@app.command()
+def review(
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47 (default: last week).")] = None,
+) -> None:
+    """The weekly review: hours against targets, warnings, boundaries kept or broken, the journal."""
+    from balance_dash.workflows import reflect
+
+    engine, settings = _open(db)
+    zone = workflows.resolve_zone(tz, settings)
+    first = _period(week, None, None, zone)[0] if week else datetime.now(zone).date() - timedelta(weeks=1)
+    result = reflect.weekly_review(engine, tz=zone, settings=settings, week_start=first)
+    flag = " (scheduled: not over yet)" if result.scheduled else ""
+    typer.echo(f"Review of {result.iso_week}, from {result.week_start}{flag}; time zone {zone.key}")
+    targets = result.targets.set_index("area")
+    for area in ("work", "family", "personal", "rest"):
+        low, high = targets["min_hours"].get(area), targets["max_hours"].get(area)
+        typer.echo(f"  {area:<9} {result.hours[area]:>6.1f} h   target {history.range_text(low, high)}")
+    for warning in result.warnings:
+        typer.echo(f"  [{warning.severity}] {warning.message}")
+    if result.score is not None:
+        kept = int(result.boundaries["kept"].sum())
+        typer.echo(f"Boundaries kept: {kept} of {len(result.boundaries)} ({result.score:.0%})")
+    for row in result.breaks.to_dict("records"):
+        typer.echo(f"  broken: {row['boundary']} on {row['day']}: {row['hours']:g} h ({row['events']})")
+    if result.journal is None:
+        typer.echo("No journal for this week yet: answer the questions on the Reflect page.")
+        return
+    typer.echo(f"Journal: energy {result.journal.energy or '-'}/5, mood {result.journal.mood or '-'}/5")
+    for question, answer in result.answers.items():
+        typer.echo(f"  {question}\n    {answer}")
+    if result.journal.notes:
+        typer.echo(f"  Notes: {result.journal.notes}")
+
+
+@app.command()
+def export(
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    what: Annotated[str, typer.Option(help="entries (every event and entry) or weeks (weekly summaries).")] = "entries",
+    fmt: Annotated[str, typer.Option("--format", help="csv (safe to open in a spreadsheet) or json.")] = "csv",
+    from_: Annotated[str | None, typer.Option("--from", help="First day (default: the first with data).")] = None,
+    to: Annotated[str | None, typer.Option(help="Last day (default: the last with data).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write to this file (default: standard output).")] = None,
+) -> None:
+    """Export entries or weekly summaries as CSV or JSON, in the display time zone."""
+    from balance_dash.workflows import data as data_workflows
+
+    engine, settings = _open(db)
+    zone = workflows.resolve_zone(tz, settings)
+    first = _parse_day(from_, "--from") if from_ else None
+    last = _parse_day(to, "--to") if to else None
+    data = data_workflows.export(engine, what=what, fmt=fmt, tz=zone, settings=settings, first_day=first, last_day=last)
+    if output is None:
+        typer.echo(data.decode("utf-8-sig"), nl=False)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InvalidValueError(f"{output}: cannot write the file ({exc.strerror})") from exc
+    typer.echo(f"Wrote {len(data):,} bytes of {what} as {fmt.upper()} to {output}", err=True)
 
 
 @app.command()

@@ -185,13 +185,16 @@ def check_after_hours(ctx: Context) -> list[HealthWarning]:
     if flagged.empty:
         return []
     window = f"{settings.workday_start:%H:%M}-{settings.disconnect_time:%H:%M}"
-    iso = ctx.weekly["iso_week"]
+    # Labels and "not over yet" for all flagged weeks in one vectorised step each.
+    starts = pd.DatetimeIndex(flagged["week_start"].unique())
+    labels = dict(zip(starts, analytics.iso_week_label(starts, ctx.week_starts_on), strict=True))
+    not_over = dict(zip(starts, ctx.ends_after_now(starts + pd.Timedelta(days=6)), strict=True))
     warnings = []
     for week_start, rows in flagged.groupby("week_start"):  # a loop over weeks
         start = pd.Timestamp(str(week_start))
         end = start + pd.Timedelta(days=6)
-        scheduled = bool(ctx.ends_after_now(pd.DatetimeIndex([end]))[0])
-        label = str(iso.get(start, analytics.iso_week_label(pd.DatetimeIndex([start]), ctx.week_starts_on)[0]))
+        scheduled = bool(not_over[start])
+        label = str(ctx.weekly["iso_week"].get(start, labels[start]))
         figure = float(rows["outside"].sum())
         listed = ", ".join(
             f"{day_text(day)} ({hours_text(h)} h)"

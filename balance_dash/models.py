@@ -9,7 +9,7 @@ area in `area`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -150,3 +150,29 @@ class DataRevision(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     value: int = 0
+
+
+BOUNDARY_KINDS: tuple[str, ...] = ("forbid", "protect")
+
+
+class Boundary(SQLModel, table=True):
+    """A user-named boundary, in force from `effective_from` until a later row of that name replaces it.
+
+    kind "forbid": `area` must not happen on `weekdays` between `start_local` and `end_local`
+    ("no work on Sunday"). kind "protect": that span belongs to `area` and stays free of every
+    other area ("family dinner at 19:00 on weekdays"). An end at or before the start runs into
+    the next day; equal times cover a whole day. A row with `active` False retires the name.
+    """
+
+    __table_args__ = (UniqueConstraint("name", "effective_from", name="uq_boundary_name_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(default="forbid", max_length=16)
+    area: str = Field(default="work", max_length=32)
+    weekdays: str = Field(default="0,1,2,3,4,5,6", max_length=20)  # Monday = 0, comma-separated
+    start_local: time = time(0, 0)
+    end_local: time = time(0, 0)
+    effective_from: date
+    active: bool = True
+    created_at: datetime = Field(default_factory=utc_now)

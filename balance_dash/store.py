@@ -8,6 +8,7 @@ so it succeeds whole or leaves the database as it was.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,12 +17,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, select
@@ -159,7 +163,11 @@ def _session(engine: Engine) -> Iterator[Session]:
 def _frame(engine: Engine, statement: sa.Select[Any]) -> pd.DataFrame:
     with engine.connect() as connection:
         result = connection.execute(statement)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        keys, rows = list(result.keys()), result.fetchall()
+    if not rows:
+        return pd.DataFrame(columns=keys)
+    # Column by column: much faster than rows for wide text frames of 100k rows.
+    return pd.DataFrame(dict(zip(keys, zip(*rows, strict=True), strict=True)), columns=keys)
 
 
 def load_occurrences(
@@ -168,10 +176,16 @@ def load_occurrences(
     """Occurrences (joined with their source's name) overlapping [start_utc, end_utc)."""
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     src = Source.__table__  # type: ignore[attr-defined]
+    # SQLite holds instants and days as ISO text: read the text as it is and parse it in one
+    # vectorised step (occurrence_frame) instead of one Python datetime per value.
+    raw_text = engine.dialect.name == "sqlite"
+    timed = [
+        sa.type_coerce(column, sa.String).label(column.name) if raw_text else column
+        for column in (occ.c.start_utc, occ.c.end_utc, occ.c.day_start, occ.c.day_end)
+    ]
     statement = sa.select(
         occ.c.id, occ.c.source_id, src.c.name.label("source_name"), occ.c.uid, occ.c.recurrence_key,
-        occ.c.title, occ.c.location, occ.c.description, occ.c.all_day, occ.c.start_utc, occ.c.end_utc,
-        occ.c.day_start, occ.c.day_end, occ.c.area,
+        occ.c.title, occ.c.location, occ.c.description, occ.c.all_day, *timed, occ.c.area,
     ).join(src, src.c.id == occ.c.source_id)
     if start_utc is not None:
         statement = statement.where(
@@ -186,14 +200,23 @@ def load_occurrences(
 
 def occurrence_frame(raw: pd.DataFrame) -> pd.DataFrame:
     """Give a frame of occurrence rows the dtypes of the engine's contract."""
-    frame = raw.copy()
-    for column in ("start_utc", "end_utc"):
-        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
-    for column in ("day_start", "day_end"):
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
-    frame["all_day"] = frame["all_day"].astype(bool)
-    frame["area"] = frame["area"].astype(object).where(frame["area"].notna(), None)
-    return frame
+    as_text = {
+        column: pd.api.types.is_object_dtype(raw[column]) or pd.api.types.is_string_dtype(raw[column])
+        for column in ("start_utc", "end_utc", "day_start", "day_end")
+    }
+    return raw.assign(
+        **{
+            column: pd.to_datetime(raw[column], utc=True, format="ISO8601" if as_text[column] else None)
+            .astype("datetime64[us, UTC]")
+            for column in ("start_utc", "end_utc")
+        },
+        **{
+            column: pd.to_datetime(raw[column], format="ISO8601" if as_text[column] else None).astype("datetime64[s]")
+            for column in ("day_start", "day_end")
+        },
+        all_day=raw["all_day"].astype(bool),
+        area=raw["area"].astype(object).where(raw["area"].notna(), None),
+    )
 
 
 def load_sources(engine: Engine) -> pd.DataFrame:
@@ -276,25 +299,79 @@ class ReplaceCounts:
 
 def fingerprints(frame: pd.DataFrame) -> pd.Series:
     """A stable hash per row of the content columns (vectorised, same across runs and machines)."""
-    content = frame.reindex(columns=list(CONTENT)).astype(str)
-    return pd.util.hash_pandas_object(content, index=False).map("{:016x}".format)
+    content = frame.reindex(columns=list(CONTENT))
+    content = content.assign(**{column: _instant_text(content[column]) for column in ("start_utc", "end_utc")})
+    return pd.util.hash_pandas_object(content.astype(str), index=False).map("{:016x}".format)
 
 
-def _rows(frame: pd.DataFrame, source_id: int) -> list[dict[str, Any]]:
-    """Plain dicts for a Core executemany; NaT/NaN become None, instants aware UTC."""
-    columns = [*IDENTITY, *CONTENT, "fingerprint"]
-    out = frame.reindex(columns=columns).astype(object)
-    out = out.where(frame.reindex(columns=columns).notna(), None)
-    records: list[dict[str, Any]] = [{str(k): v for k, v in row.items()} for row in out.to_dict("records")]
+def _instant_text(values: pd.Series) -> pd.Series:
+    """`values.astype(str)` for aware instants, about ten times faster for whole seconds.
+
+    pandas writes "YYYY-MM-DD HH:MM:SS+00:00" when every instant is a whole second (iCalendar
+    times are); anything else keeps pandas' own formatting, so fingerprints never change.
+    """
+    if values.empty or not isinstance(values.dtype, pd.DatetimeTZDtype) or str(values.dt.tz) != "UTC":
+        return values.astype(str)
+    micros = values.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    missing = np.isnat(micros)
+    if (micros[~missing].astype(np.int64) % 1_000_000).any():
+        return values.astype(str)
+    text = np.char.add(np.char.replace(np.datetime_as_string(micros, unit="s"), "T", " "), "+00:00")
+    return pd.Series(_none_where(missing, text), index=values.index, dtype="str")
+
+
+def _column_values(frame: pd.DataFrame, *, as_text: bool) -> dict[str, list[Any]]:
+    """The occurrence columns as plain lists (vectorised), missing values as None.
+
+    `as_text` gives what SQLAlchemy itself writes to SQLite: instants as UTC
+    "YYYY-MM-DD HH:MM:SS.ffffff", days as "YYYY-MM-DD", flags as 0/1. Otherwise instants are
+    aware UTC datetimes and days dates, for the driver to adapt.
+    """
+    values: dict[str, list[Any]] = {}
+    for column in (*IDENTITY, "title", "location", "description", "area", "fingerprint"):
+        series = frame[column] if column in frame else pd.Series(None, index=frame.index, dtype=object)
+        values[column] = series.astype(object).where(series.notna(), None).tolist()
+    flags = frame["all_day"].fillna(False).astype(bool)
+    values["all_day"] = flags.astype(int).tolist() if as_text else flags.tolist()
+    for column in ("start_utc", "end_utc"):
+        instants = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+        if as_text:
+            text = np.char.replace(np.datetime_as_string(instants, unit="us"), "T", " ").astype(object)
+        else:
+            text = pd.Series(instants).dt.tz_localize(UTC).dt.to_pydatetime().astype(object)
+        values[column] = _none_where(np.isnat(instants), text)
+    for column in ("day_start", "day_end"):
+        days = pd.to_datetime(frame[column]).to_numpy(dtype="datetime64[D]")
+        shown = np.datetime_as_string(days, unit="D").astype(object) if as_text else days.astype(object)
+        values[column] = _none_where(np.isnat(days), shown)
+    return values
+
+
+def _none_where(missing: np.ndarray, values: Any) -> list[Any]:
+    out = np.asarray(values, dtype=object).copy()
+    out[missing] = None
+    return list(out.tolist())
+
+
+def _insert_occurrences(connection: Connection, frame: pd.DataFrame, source_id: int) -> None:
+    """Insert occurrence rows with one driver-level executemany (no ORM objects, no per-row Python
+    conversion): SQLite gets the exact text SQLAlchemy would write, other databases Core rows."""
+    if frame.empty:
+        return
+    sqlite = connection.dialect.name == "sqlite"
+    values = _column_values(frame, as_text=sqlite)
+    names = list(values)
+    if sqlite:
+        statement = (
+            f"INSERT INTO occurrence (source_id, {', '.join(names)}) VALUES (?{', ?' * len(names)})"
+        )
+        rows = zip(itertools.repeat(source_id), *values.values(), strict=False)
+        connection.exec_driver_sql(statement, list(rows))
+        return
+    records = [dict(zip(names, row, strict=True)) for row in zip(*values.values(), strict=True)]
     for record in records:
         record["source_id"] = source_id
-        for key in ("start_utc", "end_utc"):
-            if record[key] is not None:
-                record[key] = record[key].to_pydatetime()
-        for key in ("day_start", "day_end"):
-            if record[key] is not None:
-                record[key] = record[key].date()
-    return records
+    connection.execute(sa.insert(Occurrence.__table__), records)  # type: ignore[attr-defined]
 
 
 def replace_occurrences(
@@ -335,8 +412,7 @@ def replace_occurrences(
                 chunk = ids_to_delete[chunk_start : chunk_start + 10_000]
                 connection.execute(sa.delete(occ).where(occ.c.id.in_(chunk)))
             to_insert = pd.concat([new, changed])
-            if len(to_insert):
-                connection.execute(sa.insert(occ), _rows(to_insert, source_id))
+            _insert_occurrences(connection, to_insert, source_id)
             counts = ReplaceCounts(
                 source_id=source_id,
                 added=len(new),
@@ -376,8 +452,7 @@ def append_occurrences(engine: Engine, *, source: Mapping[str, Any], frame: pd.D
             )
         }
         new = frame[~frame["uid"].isin(present)].drop_duplicates(list(IDENTITY))
-        if len(new):
-            connection.execute(sa.insert(occ), _rows(new, source_id))
+        _insert_occurrences(connection, new, source_id)
         _bump(connection)
     return ReplaceCounts(source_id=source_id, added=len(new), updated=0, removed=0, unchanged=len(frame) - len(new))
 
@@ -395,11 +470,18 @@ def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
     table = Source.__table__  # type: ignore[attr-defined]
     fields = {key: value for key, value in source.items() if key in table.c and key != "id"}
     fields["imported_at"] = utc_now()
-    found = connection.execute(sa.select(table.c.id).where(table.c.name == fields["name"])).scalar()
+    by_name = sa.select(table.c.id).where(table.c.name == fields["name"])
+    found = connection.execute(by_name).scalar()
     if found is None:
-        inserted = connection.execute(sa.insert(table).values(**fields)).inserted_primary_key
-        assert inserted is not None
-        return int(inserted[0])
+        # Two writers may create the same source at once (two tabs logging their first entry):
+        # the second insert then leaves the first one's row alone instead of failing.
+        dialect = connection.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite_insert(table) if dialect == "sqlite" else postgresql_insert(table)
+            connection.execute(insert.values(**fields).on_conflict_do_nothing(index_elements=["name"]))
+        else:
+            connection.execute(sa.insert(table).values(**fields))
+        return int(connection.execute(by_name).scalar_one())
     connection.execute(sa.update(table).where(table.c.id == found).values(**fields))
     return int(found)
 
@@ -546,3 +628,203 @@ def _bump(connection: Connection) -> None:
     table = DataRevision.__table__  # type: ignore[attr-defined]
     if connection.execute(sa.update(table).values(value=table.c.value + 1)).rowcount == 0:
         connection.execute(sa.insert(table).values(id=1, value=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Backup and restore (imports kept local: this section is appended to a module others edit)
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite file
+
+
+def _data_tables() -> list[sa.Table]:
+    """The tables a backup carries, parents before children (the revision counter stays local)."""
+    return [table for table in SQLModel.metadata.sorted_tables if table.name != DataRevision.__tablename__]
+
+
+def backup_sqlite(engine: Engine) -> bytes:
+    """A consistent copy of a SQLite database, as the bytes of one standalone file.
+
+    sqlite3's online backup API copies a snapshot while other connections go on reading and
+    writing (https://www.sqlite.org/backup.html); the copy leaves WAL mode so that the one file
+    holds everything.
+    """
+    import sqlite3
+    import tempfile
+
+    if engine.dialect.name != "sqlite":
+        raise StoreError(f"a {engine.dialect.name} database cannot be copied as one file", hint="Use dump_tables.")
+    with tempfile.TemporaryDirectory(prefix="balance-dash-backup-") as folder:
+        copy_path = Path(folder) / "backup.db"
+        raw = engine.raw_connection()
+        try:
+            target = sqlite3.connect(copy_path)
+            try:
+                raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+        finally:
+            raw.close()
+        return copy_path.read_bytes()
+
+
+def dump_tables(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows, read in one transaction, with alembic's revision (for non-SQLite backends)."""
+    current, _head = schema_state(engine)
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":  # one snapshot for all the tables
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            tables = {
+                table.name: [dict(row._mapping) for row in connection.execute(sa.select(table))]
+                for table in SQLModel.metadata.sorted_tables
+            }
+    return {"alembic_version": [{"version_num": current}], **tables}
+
+
+def restore_sqlite(engine: Engine, data: bytes, *, file_name: str = "backup") -> dict[str, int]:
+    """Replace every row of the database with those of a balance-dash SQLite backup.
+
+    The backup is checked first (a SQLite file, intact, holding balance-dash's tables at a
+    schema revision this version knows) and brought to the current schema on a private copy.
+    Only then are the tables emptied and refilled, in one transaction: a failure leaves the
+    database as it was. Returns the rows restored per table.
+    """
+    import tempfile
+
+    if not data.startswith(SQLITE_HEADER):
+        raise InvalidValueError(
+            "this is not a SQLite database", path=file_name,
+            hint="Choose a backup downloaded from the Data page (a .db file).",
+        )
+    with tempfile.TemporaryDirectory(prefix="balance-dash-restore-") as folder:
+        copy_path = Path(folder) / "restore.db"
+        copy_path.write_bytes(data)
+        _check_backup(copy_path, file_name)
+        backup = make_engine(f"sqlite:///{copy_path}")
+        try:
+            migrate(backup)
+            with backup.connect() as connection:
+                rows = {
+                    table.name: [dict(row._mapping) for row in connection.execute(sa.select(table))]
+                    for table in _data_tables()
+                }
+        finally:
+            backup.dispose()
+    return _replace_all_rows(engine, rows)
+
+
+def _check_backup(path: Path, file_name: str) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    not_ours = "this SQLite database is not a balance-dash backup"
+    hint = "Choose a backup downloaded from the Data page (a .db file)."
+    try:
+        with closing(sqlite3.connect(path)) as connection:
+            health = connection.execute("PRAGMA quick_check").fetchone()
+            names = {str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "alembic_version" not in names:
+                raise InvalidValueError(not_ours, path=file_name, hint=hint)
+            found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise InvalidValueError(f"the database cannot be read ({exc})", path=file_name, hint=hint) from exc
+    if not health or health[0] != "ok":
+        raise InvalidValueError("the database file is damaged", path=file_name, hint=hint)
+    known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if found is None or str(found[0]) not in known:
+        raise SchemaError(
+            f"{file_name}: the backup is at schema revision {found[0] if found else 'none'}, "
+            "which this version of balance-dash does not know",
+            hint="It was written by a newer balance-dash, or by another program: upgrade balance-dash or choose another file.",
+        )
+    missing = {table.name for table in SQLModel.metadata.sorted_tables} - names
+    if {"source", "occurrence"} & missing:
+        raise InvalidValueError(not_ours, path=file_name, hint=hint)
+
+
+def _replace_all_rows(engine: Engine, rows: Mapping[str, list[dict[str, Any]]]) -> dict[str, int]:
+    tables = _data_tables()
+    try:
+        with engine.begin() as connection:
+            for table in reversed(tables):  # children first, for the foreign keys
+                connection.execute(sa.delete(table))
+            for table in tables:
+                if rows.get(table.name):
+                    connection.execute(sa.insert(table), rows[table.name])
+            if connection.dialect.name == "postgresql":
+                _advance_sequences(connection, tables)
+            _bump(connection)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the backup could not be restored; nothing was changed: {exc}") from exc
+    return {table.name: len(rows.get(table.name, [])) for table in tables}
+
+
+def _advance_sequences(connection: Connection, tables: Sequence[sa.Table]) -> None:
+    """Move PostgreSQL's id sequences past the restored ids, so that new rows get fresh ones."""
+    for table in tables:
+        if "id" in table.c and isinstance(table.c.id.type, sa.Integer):
+            connection.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence(:name, 'id'), COALESCE(MAX(id), 0) + 1, false) "
+                    f'FROM "{table.name}"'
+                ),
+                {"name": f'"{table.name}"'},
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# Boundaries and the journal of weekly reviews (appended; imports kept local, as above)
+
+
+def save_boundary(
+    engine: Engine,
+    *,
+    name: str,
+    kind: str,
+    area: str,
+    weekdays: Sequence[int],
+    start_local: Any,
+    end_local: Any,
+    effective_from: date,
+    active: bool = True,
+) -> None:
+    """Set a named boundary from `effective_from` on (replacing one set for that same date).
+
+    Earlier rows of the name stay: they are its history, and past weeks keep the rule they had.
+    """
+    from balance_dash.models import BOUNDARY_KINDS, Boundary
+
+    name = name.strip()
+    if not name:
+        raise InvalidValueError("a boundary needs a name", hint="For example: No work on Sunday.")
+    if kind not in BOUNDARY_KINDS:
+        raise InvalidValueError(f"unknown boundary kind {kind!r}", hint=f"Choose one of: {', '.join(BOUNDARY_KINDS)}.")
+    check_area(area, allow_uncategorized=False)
+    days = sorted({int(day) for day in weekdays})
+    if not days or days[0] < 0 or days[-1] > 6:
+        raise InvalidValueError(f"boundary {name!r}: choose at least one weekday (Monday = 0 to Sunday = 6)")
+    with _session(engine) as session:
+        existing = session.exec(
+            select(Boundary).where(Boundary.name == name, Boundary.effective_from == effective_from)
+        ).first()
+        row = existing or Boundary(name=name, effective_from=effective_from)
+        row.kind, row.area, row.weekdays = kind, area, ",".join(map(str, days))
+        row.start_local, row.end_local, row.active = start_local, end_local, active
+        session.add(row)
+        _bump(session.connection())
+        session.commit()
+
+
+def load_boundaries(engine: Engine) -> pd.DataFrame:
+    """Every version of every named boundary, by name then effective date."""
+    from balance_dash.models import Boundary
+
+    table = Boundary.__table__  # type: ignore[attr-defined]
+    return _frame(engine, sa.select(table).order_by(table.c.name, table.c.effective_from, table.c.id))
+
+
+def load_journals(engine: Engine) -> pd.DataFrame:
+    """Every weekly review (journal entry), newest week first."""
+    table = JournalEntry.__table__  # type: ignore[attr-defined]
+    return _frame(engine, sa.select(table).order_by(table.c.week_start.desc()))

@@ -44,7 +44,7 @@ def test_empty_database_greets_and_loads_the_sample(sqlite_url, monkeypatch):
     [load] = [b for b in at.button if b.label == "Load the sample calendar"]
     no_exception(load.click().run())
     assert [m.label for m in at.metric][:4] == ["Work", "Family", "Personal", "Rest"]
-    assert len(at.get("plotly_chart")) == 1
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"] == "Weekly balance"
 
 
 def test_this_week_shows_metrics_chart_and_warnings(seeded_url, monkeypatch):
@@ -55,7 +55,7 @@ def test_this_week_shows_metrics_chart_and_warnings(seeded_url, monkeypatch):
     metrics = {m.label: m for m in at.metric}
     assert {"Work", "Family", "Personal", "Rest", "Integration hours", "Unaccounted"} <= set(metrics)
     assert float(metrics["Work"].value.removesuffix(" h")) >= 55
-    [chart] = at.get("plotly_chart")
+    chart = at.get("plotly_chart")[0]  # the weekly balance; the day-by-day timeline follows
     figure = json.loads(chart.proto.spec)
     names = {trace.get("name") for trace in figure["data"]}
     assert {"work", "family", "personal", "rest"} <= names

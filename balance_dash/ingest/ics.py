@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from balance_dash.errors import BalanceDashError, CalendarError, InvalidValueError
-from balance_dash.ingest.ics_common import IngestIssue, shift_years
+from balance_dash.ingest.ics_common import IngestIssue, gc_paused, shift_years
 from balance_dash.ingest.ics_expand import Rows, expand_events
 from balance_dash.ingest.ics_parse import PARSE_LOCK, collect_events, decode_text
 
@@ -83,7 +83,7 @@ def read_ics(
     report(0.0, "reading")
     text, issues = decode_text(data, file_name)
     # One file at a time: icalendar's time zone table and the warnings filter are process-wide.
-    with PARSE_LOCK:
+    with PARSE_LOCK, gc_paused():
         try:
             parsed = collect_events(text, file_name, tz)
             issues.extend(parsed.issues)

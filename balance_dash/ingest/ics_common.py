@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
@@ -50,3 +53,19 @@ def shift_years(moment: datetime, years: int) -> datetime:
         return moment.replace(year=year)
     except ValueError:
         return moment.replace(year=year, day=28)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for a block that builds a great many objects.
+
+    Parsing and expanding make millions of small objects and no garbage cycles; every automatic
+    collection would walk all of them again (about a tenth of the parse time on a large file).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

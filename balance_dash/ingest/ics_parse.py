@@ -28,6 +28,7 @@ from balance_dash.ingest.ics_common import (
     to_utc,
 )
 from balance_dash.ingest.ics_rules import repair_rrules
+from balance_dash.ingest.ics_skim import skim
 from balance_dash.ingest.ics_zones import pin_unknown_zones, standardise, zone_notes
 
 # icalendar keeps one process-wide table of VTIMEZONE definitions (first definition wins), so
@@ -114,7 +115,7 @@ def read_components(text: str, file_name: str) -> tuple[list[icalendar.Component
         warnings.simplefilter("always")
         icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]  # resets the VTIMEZONE cache: no custom zone leaks between files
         try:
-            components: list[icalendar.Component] = list(icalendar.Calendar.from_ical(text, multiple=True))
+            components = _parse_skimmed(text)
         except Exception as exc:
             reason = str(exc).strip() or type(exc).__name__
             raise CalendarError(
@@ -132,6 +133,19 @@ def read_components(text: str, file_name: str) -> tuple[list[icalendar.Component
         )
     notes = sorted({str(w.message) for w in caught if "TZID" in str(w.message)})
     return components, [IngestIssue(ISSUE_WARNING, note) for note in notes]
+
+
+def _parse_skimmed(text: str) -> list[icalendar.Component]:
+    """Parse without the parts the product never reads (ics_skim), after checking each distinct
+    reminder block left out; should anything fail, parse the text as it is, so that a broken
+    file is refused exactly as before, in icalendar's own words."""
+    skimmed = skim(text)
+    try:
+        for alarm in skimmed.alarms:
+            icalendar.Component.from_ical(alarm, multiple=True)
+        return list(icalendar.Calendar.from_ical(skimmed.text, multiple=True))
+    except Exception:
+        return list(icalendar.Calendar.from_ical(text, multiple=True))
 
 
 def _text(component: icalendar.Component, name: str) -> str:

@@ -7,8 +7,9 @@ another tab is seen on the next rerun, and nothing is recomputed while nothing c
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -17,6 +18,10 @@ from sqlalchemy.engine import Engine
 
 from balance_dash import store, workflows
 from balance_dash.settings import Settings
+from balance_dash.trends import Period
+from balance_dash.workflows import data as data_workflows
+from balance_dash.workflows import rules as rule_workflows
+from balance_dash.workflows import trends as trend_workflows
 
 
 def db_url() -> str:
@@ -57,7 +62,10 @@ def display_zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+# A resource, not data: st.cache_data would unpickle a copy of every occurrence (140 ms for ten
+# years) on each use, and every per-week loader below starts from it. The frame is shared and
+# read-only: the pure core never mutates its inputs (house style, practice 4).
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _occurrences(url: str, rev: int) -> pd.DataFrame:
     return workflows.categorized_occurrences(_engine(url))
 
@@ -67,8 +75,54 @@ def occurrences() -> pd.DataFrame:
     return _occurrences(db_url(), revision())
 
 
+# The history is computed once per revision, from a quarter before today (or the first day
+# with data) to a few weeks ahead (or the last): the weeks the chart can show around any week.
+_HISTORY_BEFORE, _HISTORY_AHEAD = timedelta(weeks=13), timedelta(weeks=4)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _history(url: str, rev: int, zone: str, today: date) -> workflows.Balance:
+    """Hours, targets and warnings of the whole history, once per revision (sliced per week)."""
+    tz = ZoneInfo(zone)
+    occurrences = _occurrences(url, rev)
+    span = data_workflows.data_span(_engine(url), tz, occurrences=occurrences) or (today, today)
+    return workflows.balance(
+        _engine(url),
+        tz=tz,
+        settings=_settings(url, rev),
+        first_day=min(span[0], today - _HISTORY_BEFORE),
+        last_day=max(span[1], today + _HISTORY_AHEAD),
+        occurrences=occurrences,
+    )
+
+
+def _slice(history: workflows.Balance, first_day: date, last_day: date) -> workflows.Balance | None:
+    """The whole weeks covering [first_day, last_day] cut from `history`; None if it does not hold them."""
+    first_week = workflows.week_start_of(first_day, history.week_starts_on)
+    last_week = workflows.week_start_of(last_day, history.week_starts_on)
+    last_week_end = last_week + timedelta(days=6)
+    if first_week < history.first_day or last_week_end > history.last_day:
+        return None
+    days, weeks = pd.DatetimeIndex(history.daily.index), pd.DatetimeIndex(history.weekly.index)
+    week_starts = history.targets["week_start"]
+    return dataclasses.replace(
+        history,
+        first_day=first_week,
+        last_day=last_week_end,
+        daily=history.daily[(days >= pd.Timestamp(first_week)) & (days <= pd.Timestamp(last_week_end))],
+        weekly=history.weekly[(weeks >= pd.Timestamp(first_week)) & (weeks <= pd.Timestamp(last_week))],
+        targets=history.targets[(week_starts >= pd.Timestamp(first_week)) & (week_starts <= pd.Timestamp(last_week))],
+        warnings=[w for w in history.warnings if first_week <= w.period_start <= last_week_end],
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _balance(url: str, rev: int, zone: str, first_day: date, last_day: date, today: date) -> workflows.Balance:
+    """A period's balance: a slice of the cached history (a week change recomputes nothing), or,
+    for weeks outside it, computed from the cached occurrences."""
+    sliced = _slice(_history(url, rev, zone, today), first_day, last_day)
+    if sliced is not None:
+        return sliced
     return workflows.balance(
         _engine(url),
         tz=ZoneInfo(zone),
@@ -114,3 +168,132 @@ def _manual_entries(url: str, rev: int) -> pd.DataFrame:
 
 def manual_entries() -> pd.DataFrame:
     return _manual_entries(db_url(), revision())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _rules(url: str, rev: int) -> pd.DataFrame:
+    return rule_workflows.rules_for_editing(_engine(url))
+
+
+def rules() -> pd.DataFrame:
+    """The saved rules in order, numbered from 1, as the rule editor shows them."""
+    return _rules(db_url(), revision())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _uncategorized(url: str, rev: int) -> pd.DataFrame:
+    return rule_workflows.uncategorized_events(_engine(url), occurrences=_occurrences(url, rev))
+
+
+def uncategorized() -> pd.DataFrame:
+    """Events nothing places, one row per title and calendar, most hours first."""
+    return _uncategorized(db_url(), revision())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _data_span(url: str, rev: int, zone: str) -> tuple[date, date] | None:
+    return data_workflows.data_span(_engine(url), ZoneInfo(zone), occurrences=_occurrences(url, rev))
+
+
+def data_span() -> tuple[date, date] | None:
+    """The first and last local day with data, in the display zone (None when empty)."""
+    return _data_span(db_url(), revision(), display_zone().key)
+
+
+# --- Reflect (weekly review, history, plan); imports kept local: this section is appended ---
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _review(url: str, rev: int, zone: str, week_start: date, today: date) -> workflows.reflect.WeekReview:
+    from balance_dash.workflows import reflect
+
+    return reflect.weekly_review(
+        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
+        occurrences=_occurrences(url, rev),
+    )
+
+
+def review(week_start: date) -> workflows.reflect.WeekReview:
+    """The weekly review of one week (figures, targets then in force, warnings, boundaries, journal)."""
+    zone = display_zone()
+    today = datetime.now(UTC).astimezone(zone).date()
+    return _review(db_url(), revision(), zone.key, week_start, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _reflect_history(url: str, rev: int, zone: str, today: date) -> dict[str, pd.DataFrame]:
+    from balance_dash.workflows import reflect
+
+    engine, tz, settings_now = _engine(url), ZoneInfo(zone), _settings(url, rev)
+    occ = _occurrences(url, rev)
+    return {
+        "targets": reflect.target_history(engine, tz=tz, settings=settings_now, occurrences=occ),
+        "boundaries": reflect.boundary_history(engine, tz=tz, settings=settings_now, occurrences=occ),
+        "reviews": reflect.past_reviews(engine, tz=tz, settings=settings_now, occurrences=occ),
+        "boundary_versions": store.load_boundaries(engine),
+    }
+
+
+def reflect_history() -> dict[str, pd.DataFrame]:
+    """Target and boundary history sentences, past reviews with their weeks' figures, boundary versions."""
+    zone = display_zone()
+    today = datetime.now(UTC).astimezone(zone).date()
+    return _reflect_history(db_url(), revision(), zone.key, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plan(url: str, rev: int, zone: str, week_start: date, today: date) -> workflows.reflect.Plan:
+    from balance_dash.workflows import reflect
+
+    return reflect.plan_week(
+        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
+        occurrences=_occurrences(url, rev),
+    )
+
+
+def plan(week_start: date) -> workflows.reflect.Plan:
+    """Proposed blocks for the areas the week falls short in."""
+    zone = display_zone()
+    today = datetime.now(UTC).astimezone(zone).date()
+    return _plan(db_url(), revision(), zone.key, week_start, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _plan_against_actual(url: str, rev: int, zone: str, week_start: date) -> pd.DataFrame:
+    from balance_dash.workflows import reflect
+
+    return reflect.plan_against_actual(
+        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
+        occurrences=_occurrences(url, rev),
+    )
+
+
+def plan_against_actual(week_start: date) -> pd.DataFrame:
+    return _plan_against_actual(db_url(), revision(), display_zone().key, week_start)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _trends(url: str, rev: int, zone: str, period: Period, today: date) -> trend_workflows.Trends:
+    return trend_workflows.trends(
+        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), period=period, today=today,
+        occurrences=_occurrences(url, rev),
+    )
+
+
+def trends(period: Period) -> trend_workflows.Trends:
+    """The Trends page's figures for a period ending with the current week."""
+    zone = display_zone()
+    today = datetime.now(UTC).astimezone(zone).date()
+    return _trends(db_url(), revision(), zone.key, period, today)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _week_timeline(url: str, rev: int, zone: str, week_start: date) -> pd.DataFrame:
+    return trend_workflows.week_timeline(
+        _engine(url), tz=ZoneInfo(zone), week_start=week_start, occurrences=_occurrences(url, rev)
+    )
+
+
+def week_timeline(week_start: date) -> pd.DataFrame:
+    """The week's events split per local day, for the day-by-day timeline."""
+    return _week_timeline(db_url(), revision(), display_zone().key, week_start)

@@ -88,3 +88,20 @@ if points:
 
 st.subheader("Warnings")
 widgets.warning_list(result.warnings_for_week(selected))
+
+st.subheader("Day by day")
+timeline = cached.week_timeline(selected)
+if timeline.empty:
+    st.info("No events in this week: nothing to lay out day by day.", icon="🗓️")
+else:
+    st.plotly_chart(
+        charts.week_timeline(
+            timeline,
+            week_start=selected,
+            workday_start=settings.workday_start,
+            disconnect_time=settings.disconnect_time,
+            sleep=(settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None,
+            rest_days=settings.rest_days,
+        ),
+        key="week_timeline",
+    )

@@ -1,0 +1,157 @@
+"""Run the phases for each size side by side, print the table and write the JSON results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from balance_dash.bench import generate, phases
+from balance_dash.ingest.ics_common import shift_years
+from balance_dash.settings import Settings
+
+ZONE = "Europe/Berlin"
+# The issue's targets (issue 7): import <= 0.6 x the library floor, peak <= 700 MB, the dashboard's
+# weekly figures <= 150 ms warm and <= 1.5 s cold.
+TARGET_RATIO, TARGET_PEAK_MB, TARGET_WARM_S, TARGET_COLD_S = 0.6, 700.0, 0.150, 1.5
+
+
+@dataclass(frozen=True)
+class Options:
+    sizes: tuple[int, ...]
+    db: str  # "sqlite" | "postgres"
+    quick: bool
+    seed: int
+    out: Path
+
+
+def in_child(function: Callable[..., phases.Figures], *args: Any) -> phases.Figures:
+    """Run one phase in a fresh (spawned) interpreter, so its memory peak is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def calendar_file(options: Options, years: int, now: datetime) -> tuple[Path, float]:
+    """The generated export for `years` (kept under bench-results/files/, regenerated if missing)."""
+    path = options.out / "files" / f"export-{years}y-seed{options.seed}-{now:%Y%m%d}.ics"
+    if path.exists():
+        return path, 0.0
+    started = time.perf_counter()
+    data = generate.generate(years, seed=options.seed, now=now)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path, time.perf_counter() - started
+
+
+@contextmanager
+def databases(kind: str) -> Iterator[Callable[[int], str]]:
+    """A function giving a fresh, empty database URL per size; cleaned up afterwards."""
+    if kind == "postgres":
+        from balance_dash.bench.postgres import throwaway_cluster
+
+        with throwaway_cluster() as create:
+            yield lambda _years: create()
+        return
+    with tempfile.TemporaryDirectory(prefix="balance-dash-bench-") as folder:
+        yield lambda years: f"sqlite:///{Path(folder) / f'bench-{years}y.db'}"
+
+
+def run_size(options: Options, years: int, url: str, now: datetime) -> dict[str, Any]:
+    path, generated_s = calendar_file(options, years, now)
+    settings = Settings()
+    window = (shift_years(now, -settings.history_years), shift_years(now, settings.future_years))
+    say(f"{years}y: {path.name} ({path.stat().st_size / 1e6:.1f} MB); library floor ...")
+    result: dict[str, Any] = {"years": years, "file": path.name, "file_mb": path.stat().st_size / 1e6,
+                              "generate_s": generated_s}
+    result["floor"] = in_child(phases.floor, str(path), window)
+    say(f"{years}y: floor {result['floor']['seconds']:.2f} s; balance-dash import ...")
+    result["import"] = in_child(phases.import_calendar, str(path), url, ZONE, now)
+    say(f"{years}y: import {result['import']['seconds']:.2f} s; dashboard and summary ...")
+    result["dashboard_cold"] = in_child(phases.dashboard_cold, url, ZONE, now)
+    reruns = (5, 4) if options.quick else (20, 12)
+    result["dashboard_warm"] = in_child(phases.dashboard_warm, url, ZONE, now, *reruns)
+    result["summary"] = in_child(phases.summary, url, ZONE, now)
+    result["import_ratio"] = result["import"]["seconds"] / result["floor"]["seconds"]
+    # CPU time is what a busy machine disturbs least; both ratios are kept.
+    result["import_cpu_ratio"] = result["import"]["cpu_s"] / result["floor"]["cpu_s"]
+    return result
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def table(results: list[dict[str, Any]], db: str) -> str:
+    head = (f"{'size':>4} {'MB':>5} {'occurrences':>11} {'floor s':>8} {'import s':>8} {'ratio':>6} "
+            f"{'cpu':>5} {'floor MB':>8} {'import MB':>9} {'cold ms':>8} {'warm ms':>8} {'week ms':>8} {'summary s':>9}")
+    lines = [f"balance-dash benchmark on {db}; {os.cpu_count()} CPUs, Python {platform.python_version()}", head]
+    for r in results:
+        warm = r["dashboard_warm"]
+        lines.append(
+            f"{r['years']:>3}y {r['file_mb']:>5.1f} {r['import']['occurrences']:>11,} {r['floor']['seconds']:>8.2f} "
+            f"{r['import']['seconds']:>8.2f} {r['import_ratio']:>6.2f} {r['import_cpu_ratio']:>5.2f} "
+            f"{r['floor']['peak_mb']:>8.0f} "
+            f"{r['import']['peak_mb']:>9.0f} {r['dashboard_cold']['seconds'] * 1000:>8.0f} "
+            f"{warm['rerun_median_s'] * 1000:>8.1f} {warm['week_change_max_s'] * 1000:>8.1f} "
+            f"{r['summary']['seconds']:>9.2f}"
+        )
+    lines.append(
+        "ratio = import / floor in wall-clock time, cpu = the same in CPU time (target <= 0.6 at 10y); warm = rerun median; week = slowest week change (targets: "
+        "<= 150 ms warm, <= 1.5 s cold; peak <= 700 MB)"
+    )
+    lines += [check for r in results for check in verdicts(r)]
+    return "\n".join(lines)
+
+
+def verdicts(r: dict[str, Any]) -> list[str]:
+    warm = max(r["dashboard_warm"]["rerun_max_s"], r["dashboard_warm"]["week_change_max_s"])
+    checks = [
+        ("import ratio", r["import_ratio"] <= TARGET_RATIO, f"{r['import_ratio']:.2f}"),
+        ("import peak", r["import"]["peak_mb"] <= TARGET_PEAK_MB, f"{r['import']['peak_mb']:.0f} MB"),
+        ("dashboard cold", r["dashboard_cold"]["seconds"] <= TARGET_COLD_S, f"{r['dashboard_cold']['seconds']:.2f} s"),
+        ("dashboard warm (slowest)", warm <= TARGET_WARM_S, f"{warm * 1000:.0f} ms"),
+    ]
+    return [f"  {r['years']}y {name}: {value} {'ok' if ok else 'MISSED'}" for name, ok, value in checks]
+
+
+def versions() -> dict[str, str]:
+    names = ("icalendar", "recurring-ical-events", "pandas", "numpy", "SQLAlchemy", "psycopg", "streamlit")
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def run(options: Options) -> Path:
+    now = phases.now_default()
+    results = []
+    with databases(options.db) as fresh_url:
+        for years in options.sizes:
+            results.append(run_size(options, years, fresh_url(years), now))
+    print(table(results, options.db))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    options.out.mkdir(parents=True, exist_ok=True)
+    target = options.out / f"bench-{options.db}-{stamp}.json"
+    document = {
+        "when": stamp, "db": options.db, "seed": options.seed, "now": now.isoformat(), "zone": ZONE,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "versions": versions(), "results": results,
+    }
+    target.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"results written to {target}")
+    return target

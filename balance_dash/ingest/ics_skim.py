@@ -1,0 +1,132 @@
+"""Leave out, before icalendar parses, the parts of events that balance-dash never reads.
+
+Real exports carry far more than the product uses: attendee lists, reminders (VALARM), vendor
+X- properties and meeting invitations pasted into DESCRIPTION. icalendar builds objects for all
+of it; skipping it at the line level more than halves the parse. What is left out:
+
+- VALARM blocks;
+- X- properties of VEVENTs (X-WR-CALNAME, X-WR-TIMEZONE belong to the VCALENDAR and stay),
+  and the VEVENT properties in `UNREAD`: who takes part and when the entry was edited;
+- DESCRIPTION text beyond what the product keeps (2000 characters), in events with a UID (the
+  UID of an event without one is derived from its whole DESCRIPTION).
+
+Lines are unfolded and split exactly as icalendar does (RFC 5545 section 3.1), so the parse of
+what remains is the parse of the original, minus the skipped properties. Anything unusual
+(a BEGIN or END written oddly) is passed through untouched.
+
+Leaving these out never hides an error: icalendar reads a VEVENT's unreadable properties as
+"broken" values and carries on, and X- properties never fail. A VALARM is strict, though (a bad
+TRIGGER makes the whole file unreadable), so `Skimmed.alarms` keeps each distinct VALARM block
+for the caller to check once (exports repeat the same few reminders thousands of times).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# The same patterns icalendar uses (icalendar.parser.content_line): a fold is a line break
+# followed by a space or a tab; lines end at CRLF or LF.
+_UNFOLD = re.compile(r"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
+_NEWLINE = re.compile(r"\r?\n")
+# Everything before the value: the name and parameters, where quoted values may hold ':'.
+_VALUE_START = re.compile(r'[^:"]*(?:"[^"]*"[^:"]*)*:')
+# VEVENT properties neither balance-dash nor recurring-ical-events reads (RFC 5545 3.8.4-3.8.7):
+# the event's times, rules, UID, SEQUENCE, STATUS, SUMMARY, LOCATION, DESCRIPTION all stay.
+UNREAD = frozenset(
+    {"ATTENDEE", "ORGANIZER", "DTSTAMP", "CREATED", "LAST-MODIFIED", "TRANSP", "CLASS", "ATTACH", "CONFERENCE", "URL"}
+)
+KEPT_DESCRIPTION = 2000  # characters the product keeps (ics_parse._TEXT_LIMITS)
+# An escape pair (\n, \,) is two characters of text for one of value; keep enough text for
+# KEPT_DESCRIPTION characters of value whatever the escapes.
+_KEPT_TEXT = 2 * KEPT_DESCRIPTION + 2
+
+
+def _name(line: str) -> str:
+    end = len(line)
+    for mark in (";", ":"):
+        found = line.find(mark, 0, end)
+        if found >= 0:
+            end = found
+    return line[:end].upper()
+
+
+def _shorten(line: str) -> str:
+    """A DESCRIPTION line cut to the text the product keeps (never inside an escape pair)."""
+    start = _VALUE_START.match(line)
+    if start is None or len(line) - start.end() <= _KEPT_TEXT:
+        return line
+    cut = start.end() + _KEPT_TEXT
+    backslashes = len(line[:cut]) - len(line[:cut].rstrip("\\"))
+    return line[: cut - (backslashes % 2)]
+
+
+@dataclass
+class Skimmed:
+    text: str  # what icalendar should parse
+    alarms: set[str] = field(default_factory=set)  # each distinct VALARM block left out, as text
+
+
+def _event(lines: list[str], alarms: set[str]) -> list[str]:
+    """The lines of one VEVENT (BEGIN to END) with the unread parts left out."""
+    kept: list[str] = []
+    depth = 0  # nesting below the VEVENT: VALARMs (skipped) or anything else (kept)
+    skipping = 0
+    alarm: list[str] = []
+    has_uid = False
+    for line in lines[1:-1]:
+        upper = line.upper()
+        if upper.startswith("BEGIN:"):
+            depth += 1
+            if skipping or upper == "BEGIN:VALARM":
+                skipping += 1
+                alarm.append(line)
+                continue
+        elif upper.startswith("END:"):
+            depth -= 1
+            if skipping:
+                skipping -= 1
+                alarm.append(line)
+                if not skipping:
+                    alarms.add("\r\n".join(alarm) + "\r\n")
+                    alarm = []
+                continue
+        elif skipping:
+            alarm.append(line)
+            continue
+        elif depth == 0:
+            name = _name(line)
+            if name in UNREAD or name.startswith("X-"):
+                continue
+            has_uid = has_uid or name == "UID"
+        kept.append(line)
+    if depth != 0 or skipping:  # unbalanced: let icalendar see it as it is
+        return lines
+    if has_uid:
+        kept = [_shorten(line) if _name(line) == "DESCRIPTION" else line for line in kept]
+    return [lines[0], *kept, lines[-1]]
+
+
+def skim(text: str) -> Skimmed:
+    """`text` (an .ics file) without the parts of its events the product never reads."""
+    lines = [line for line in _NEWLINE.split(_UNFOLD.sub("", text)) if line]
+    out: list[str] = []
+    alarms: set[str] = set()
+    event: list[str] | None = None
+    for line in lines:
+        if event is not None:
+            event.append(line)
+            upper = line.upper()
+            if upper == "END:VEVENT":
+                out.extend(_event(event, alarms))
+                event = None
+            elif upper == "BEGIN:VEVENT":  # a VEVENT inside a VEVENT: not ours to judge
+                out.extend(event)
+                event = None
+        elif line.upper() == "BEGIN:VEVENT":
+            event = [line]
+        else:
+            out.append(line)
+    if event is not None:  # a truncated file: icalendar decides what that means
+        out.extend(event)
+    return Skimmed("\r\n".join(out) + "\r\n", alarms)

@@ -1,0 +1,168 @@
+"""Rules: place what no rule places with one click, edit the ordered rules, preview one before saving."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import streamlit as st
+
+from balance_dash.errors import BalanceDashError
+from balance_dash.models import AREAS, RULE_FIELDS
+from balance_dash.ui import cached
+from balance_dash.ui.feedback import reported
+from balance_dash.workflows import rules as rule_workflows
+
+SHOWN_UNCATEGORIZED = 15  # rows with placement buttons; the rest are listed below them
+EDITOR_VERSION = "rules_editor_version"  # a new number gives the editor a fresh key: saved rules, no edits
+
+if "rules_flash" in st.session_state:
+    st.toast(st.session_state.pop("rules_flash"), icon="✅")
+
+st.title("Rules")
+st.caption(
+    "Rules give each event an area. Saving them re-categorises all your history at once, "
+    "past weeks included; a series you place by hand keeps its area whatever the rules say."
+)
+
+# --- What no rule places --------------------------------------------------------------------
+st.subheader("Uncategorized events")
+left = cached.uncategorized()
+if not cached.has_data():
+    st.info("Nothing imported yet. Import a calendar, or load the sample calendar, to see what the rules catch.")
+elif left.empty:
+    st.success("Every event has an area.", icon="🌿")
+else:
+    st.caption(
+        f"{len(left)} {'event' if len(left) == 1 else 'events'} that no rule places, most hours first. "
+        "One click places the whole series "
+        "in an area; the choice survives re-imports."
+    )
+    for row in left.head(SHOWN_UNCATEGORIZED).to_dict("records"):
+        source_id, title = int(row["source_id"]), str(row["title"])
+        key = hashlib.sha256(f"{source_id}\x00{title}".encode()).hexdigest()[:12]
+        with st.container(border=True, key=f"uncategorized-{key}"):
+            about, *buttons = st.columns([3.2, 1, 1, 1, 1], vertical_alignment="center")
+            with about:
+                st.text(title or "(no title)")  # plain text: titles come from other people's invitations
+                st.text(f"{row['source']} · {row['occurrences']}× · {row['hours']:.1f} h")
+            for column, area in zip(buttons, AREAS, strict=True):
+                if column.button(area, key=f"place-{key}-{area}", width="stretch", help=f"Place this series in {area}"):
+                    with reported("Placing the series"):
+                        placed = rule_workflows.place_series(
+                            cached.engine(), source_id=source_id, title=title, area=area
+                        )
+                        st.session_state["rules_flash"] = f"Placed {placed} series in {area}"
+                        st.rerun()
+    if len(left) > SHOWN_UNCATEGORIZED:
+        with st.expander(f"{len(left) - SHOWN_UNCATEGORIZED} more, with fewer hours"):
+            st.dataframe(left.iloc[SHOWN_UNCATEGORIZED:].drop(columns="source_id"), hide_index=True, width="stretch")
+
+# --- The rule editor ------------------------------------------------------------------------
+st.subheader("Your rules")
+st.caption(
+    "Tried from the top; the first enabled rule that matches decides. Plain words match at the start of a "
+    "word (\"meet\" catches \"Meeting\"); tick regex for a Python regular expression. Both ignore case. "
+    "Change the numbers in # to reorder, add a row at the bottom, select rows to delete them."
+)
+version = st.session_state.setdefault(EDITOR_VERSION, 0)
+editor_key = f"rules_editor_{version}"
+edited = st.data_editor(
+    cached.rules(),
+    key=editor_key,
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    height=460,
+    column_config={
+        "position": st.column_config.NumberColumn(
+            "#", min_value=1, step=1, width="small", help="Order: the first matching rule wins. Change it to move the rule."
+        ),
+        "enabled": st.column_config.CheckboxColumn("on", default=True, width="small"),
+        "field": st.column_config.SelectboxColumn("field", options=list(RULE_FIELDS), default="title", required=True),
+        "pattern": st.column_config.TextColumn("pattern", required=True, max_chars=400, width="large"),
+        "is_regex": st.column_config.CheckboxColumn("regex", default=False, width="small"),
+        "area": st.column_config.SelectboxColumn("area", options=list(AREAS), required=True),
+        "marks_day_off": st.column_config.CheckboxColumn(
+            "day off", default=False, width="small", help="An all-day event it catches marks a day off (vacation, sick)."
+        ),
+        "was": None,
+    },
+)
+changes: dict[str, Any] = st.session_state.get(editor_key) or {}
+changed = any(changes.get(kind) for kind in ("edited_rows", "added_rows", "deleted_rows"))
+actions = st.container(horizontal=True, vertical_alignment="center")
+save_clicked = actions.button("Save rules", type="primary", disabled=not changed)
+discard_clicked = actions.button("Discard changes", disabled=not changed)
+if changed:
+    actions.caption("Unsaved changes: preview them below, then save.")
+if save_clicked:
+    try:
+        count = rule_workflows.save_rules(cached.engine(), edited)
+    except BalanceDashError as error:
+        st.error("Nothing was saved. Fix this rule and save again:", icon="⚠️")
+        st.code(str(error), language=None, wrap_lines=True)
+    else:
+        st.session_state[EDITOR_VERSION] = version + 1
+        st.session_state["rules_flash"] = f"Saved {count} rules; every week is re-categorised"
+        st.rerun()
+if discard_clicked:
+    st.session_state[EDITOR_VERSION] = version + 1
+    st.rerun()
+
+# --- Preview --------------------------------------------------------------------------------
+st.subheader("Preview a rule")
+if edited.empty:
+    st.info("There are no rules. Add one above, or restore the default rules below.")
+else:
+    rows = list(range(len(edited)))
+    touched = [*(len(edited) - 1 - i for i in range(len(changes.get("added_rows") or []))),
+               *(int(i) for i in (changes.get("edited_rows") or {}))]
+    records = [{str(k): v for k, v in record.items()} for record in edited.to_dict("records")]
+
+    def describe(index: int) -> str:
+        rule = records[index]
+        number = rule.get("position")
+        label = f"{int(number)}" if isinstance(number, int | float) and number == number else "new"
+        return f"{label} · {rule.get('field') or 'title'} · {rule.get('pattern') or '(empty)'} → {rule.get('area') or '?'}"
+
+    choice = st.selectbox(
+        "Rule", rows, index=touched[0] if touched and touched[0] < len(rows) else 0, format_func=describe,
+        help="Shows what this rule catches on its own, with your unsaved changes, in all your events.",
+    )
+    chosen = records[choice]
+    number = chosen.get("position")
+    try:
+        caught = rule_workflows.preview(
+            cached.engine(),
+            {**chosen, "position": int(number) if isinstance(number, int | float) and number == number else choice + 1},
+            occurrences=cached.occurrences(),
+        )
+    except BalanceDashError as error:
+        st.error("This rule cannot be used yet:", icon="⚠️")
+        st.code(str(error), language=None, wrap_lines=True)
+    else:
+        events, occurrences = st.columns(2)
+        events.metric("Distinct events it catches", len(caught))
+        occurrences.metric("Occurrences", int(caught["occurrences"].sum()) if len(caught) else 0)
+        if len(caught):
+            st.dataframe(
+                caught[["title", "source_name", "location", "occurrences"]].rename(columns={"source_name": "calendar"}),
+                hide_index=True, width="stretch", height=min(400, 38 + 35 * len(caught)),
+            )
+        else:
+            st.caption("It catches nothing in your events yet.")
+
+# --- Defaults -------------------------------------------------------------------------------
+with st.expander("Restore the default rules"):
+    st.write(
+        "Replaces all your rules with the ones balance-dash ships (English words for meetings, family, "
+        "sport, vacations and more). Series you placed by hand keep their areas."
+    )
+    confirm = st.checkbox("Yes, replace my rules with the defaults")
+    if st.button("Restore default rules", disabled=not confirm):
+        with reported("Restoring the default rules"):
+            restored = rule_workflows.restore_default_rules(cached.engine())
+            st.session_state[EDITOR_VERSION] = version + 1
+            st.session_state["rules_flash"] = f"Restored {restored} default rules"
+            st.rerun()

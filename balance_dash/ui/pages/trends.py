@@ -1,0 +1,75 @@
+"""Trends: weekly hours per area, when you work, work outside your boundaries, and this month
+and quarter against the ones before."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from balance_dash import charts
+from balance_dash.settings import WEEKDAY_NAMES
+from balance_dash.trends import PERIOD_LABELS, ROLLING_WEEKS, Period
+from balance_dash.ui import cached, layout
+
+if not cached.has_data():
+    layout.welcome()
+    st.stop()
+
+st.title("Trends")
+settings = cached.settings()
+periods: list[Period] = list(PERIOD_LABELS)
+period = st.radio(
+    "Period", periods, format_func=PERIOD_LABELS.__getitem__, horizontal=True, key="trend_period",
+    help="Every period ends with the current week.",
+)
+result = cached.trends(period)
+
+if not result.has_events:
+    st.info(
+        "Your calendars hold no events up to this week yet, so there is no trend to show. "
+        "Import a calendar with past events, or log some time.",
+        icon="🌱",
+    )
+    st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Import", icon="📥")
+    st.stop()
+
+st.caption(
+    f"{result.first_day:%d %b %Y} – {result.last_day:%d %b %Y} · {result.weeks} "
+    + ("week" if result.weeks == 1 else "weeks")
+    + (f" · your data starts on {result.data_since:%d %b %Y}" if result.shortened and result.data_since else "")
+)
+if result.weeks < ROLLING_WEEKS:
+    st.info(
+        f"Only {result.weeks} {'week' if result.weeks == 1 else 'weeks'} of data so far: the "
+        f"{ROLLING_WEEKS}-week mean averages the weeks there are, and settles as more weeks come in.",
+        icon="ℹ️",
+    )
+
+st.plotly_chart(
+    charts.weekly_trend(result.weekly, window=ROLLING_WEEKS, week_starts_on=settings.week_starts_on), key="trend_weekly"
+)
+st.plotly_chart(charts.work_heatmap(result.heatmap), key="trend_heatmap")
+
+rest_days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(settings.rest_days)) or "none"
+window_text = (
+    f"working hours {settings.workday_start:%H:%M}–{settings.disconnect_time:%H:%M} · rest days: {rest_days}"
+)
+if result.after_hours["total_hours"].gt(0).any():
+    st.plotly_chart(charts.after_hours(result.after_hours, window_text=window_text), key="trend_after_hours")
+else:
+    st.success(f"No work outside your boundaries in this period ({window_text}).", icon="🌿")
+st.page_link("balance_dash/ui/pages/targets.py", label="Change your boundaries", icon="🎯")
+
+st.subheader("This period against the last")
+st.caption("Each period so far against the same number of days of the one before it.")
+for column, (comparison, title) in zip(
+    st.columns(2), ((result.month, "This month against last"), (result.quarter, "This quarter against last")),
+    strict=True,
+):
+    with column:
+        figure = charts.period_comparison(
+            comparison.hours,
+            current_label=comparison.spans.label("current"),
+            previous_label=comparison.spans.label("previous"),
+            title=title,
+        )
+        st.plotly_chart(figure, key=f"trend_{comparison.spans.span}")

@@ -1,0 +1,191 @@
+"""Your data out and back in: exports (CSV, JSON, PNG), database backup and restore."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from balance_dash import charts, exports, store
+from balance_dash.errors import BalanceDashError, InvalidValueError
+from balance_dash.settings import Settings
+from balance_dash.workflows.balance import balance, categorized_occurrences, summary_document
+from balance_dash.workflows.calendars import check_size
+from balance_dash.workflows.common import local_midnight_utc
+
+EXPORT_KINDS = ("entries", "weeks")
+EXPORT_FORMATS = ("csv", "json")
+MIME_TYPES = {"csv": "text/csv", "json": "application/json", "png": "image/png"}
+PNG_SIZE = (1400, 700)  # layout pixels of the exported chart
+NO_BROWSER = (
+    "the chart cannot be drawn as a PNG: kaleido needs Chromium or Chrome, and none was found on this machine"
+)
+NO_BROWSER_HINT = "Install Chromium (Debian and Ubuntu: apt install chromium), or set BROWSER_PATH to its program."
+
+
+def data_span(engine: Engine, tz: ZoneInfo, *, occurrences: pd.DataFrame | None = None) -> tuple[date, date] | None:
+    """The first and last local day holding any event or entry; None for an empty database."""
+    occ = store.load_occurrences(engine) if occurrences is None else occurrences
+    if occ.empty:
+        return None
+    local_start = occ["start_utc"].dt.tz_convert(tz).dt.tz_localize(None)
+    local_end = (occ["end_utc"] - pd.Timedelta(microseconds=1)).dt.tz_convert(tz).dt.tz_localize(None)
+    starts = pd.concat([local_start, occ["day_start"]]).dropna()
+    ends = pd.concat([local_end, occ["day_end"] - pd.Timedelta(days=1)]).dropna()
+    return starts.min().date(), ends.max().date()
+
+
+def entries(
+    engine: Engine,
+    *,
+    tz: ZoneInfo,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    occurrences: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every occurrence touching the period (default: all) with its area, local times and hours."""
+    if occurrences is None:
+        occurrences = categorized_occurrences(
+            engine,
+            start_utc=local_midnight_utc(first_day - timedelta(days=1), tz) if first_day else None,
+            end_utc=local_midnight_utc(last_day + timedelta(days=2), tz) if last_day else None,
+        )
+    return exports.entries_table(occurrences, tz=tz, first_day=first_day, last_day=last_day)
+
+
+def weeks(
+    engine: Engine,
+    *,
+    tz: ZoneInfo,
+    settings: Settings,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The summary document (as `summary --json`) of the weeks covering the period (default: all data)."""
+    if first_day is None or last_day is None:
+        span = data_span(engine, tz)
+        if span is None:
+            return {"timezone": tz.key, "week_starts_on": settings.week_starts_on, "weeks": []}
+        first_day, last_day = first_day or span[0], last_day or span[1]
+    result = balance(engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now)
+    return summary_document(result)
+
+
+def export(
+    engine: Engine,
+    *,
+    what: str,
+    fmt: str,
+    tz: ZoneInfo,
+    settings: Settings,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    now: datetime | None = None,
+) -> bytes:
+    """Entries or weekly summaries as CSV (safe for spreadsheets) or JSON bytes."""
+    if what not in EXPORT_KINDS:
+        raise InvalidValueError(f"cannot export {what!r}", hint=f"Choose one of: {', '.join(EXPORT_KINDS)}.")
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidValueError(f"unknown export format {fmt!r}", hint=f"Choose one of: {', '.join(EXPORT_FORMATS)}.")
+    if first_day and last_day and last_day < first_day:
+        raise InvalidValueError(f"the period ends ({last_day}) before it starts ({first_day})")
+    if what == "entries":
+        frame = entries(engine, tz=tz, first_day=first_day, last_day=last_day)
+        return exports.frame_to_csv(frame) if fmt == "csv" else exports.frame_to_json(frame)
+    document = weeks(engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now)
+    return exports.frame_to_csv(exports.weeks_table(document)) if fmt == "csv" else exports.document_to_json(document)
+
+
+def export_file_name(what: str, fmt: str, first_day: date | None = None, last_day: date | None = None) -> str:
+    span = f"-{first_day:%Y%m%d}-{last_day:%Y%m%d}" if first_day and last_day else ""
+    return f"balance-dash-{what}{span}.{fmt}"
+
+
+def chart_browser() -> str | None:
+    """The Chromium or Chrome kaleido would use, or None: exports never download a browser."""
+    from choreographer.browsers import Chromium
+
+    found = Chromium.find_browser(skip_local=False)
+    return found if found and os.access(found, os.X_OK) else None
+
+
+def chart_png(
+    engine: Engine,
+    *,
+    tz: ZoneInfo,
+    settings: Settings,
+    first_day: date,
+    last_day: date,
+    now: datetime | None = None,
+) -> bytes:
+    """The weekly balance chart of the period as PNG bytes, drawn by kaleido in the local Chromium."""
+    if chart_browser() is None:
+        raise BalanceDashError(NO_BROWSER, hint=NO_BROWSER_HINT)
+    result = balance(engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now)
+    figure = charts.weekly_balance(
+        result.weekly, result.targets, scheduled=[result.is_scheduled(start.date()) for start in result.weekly.index]
+    )
+    figure.update_layout(paper_bgcolor="white")
+    width, height = PNG_SIZE
+    try:
+        image: bytes = figure.to_image(format="png", width=width, height=height, scale=1)
+    except (RuntimeError, OSError) as exc:  # kaleido's "Chrome not found" arrives as RuntimeError
+        raise BalanceDashError(f"{NO_BROWSER} ({exc})", hint=NO_BROWSER_HINT) from exc
+    return image
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A database backup ready for download."""
+
+    data: bytes
+    file_name: str
+    mime: str
+
+
+def backup_name(engine: Engine, *, now: datetime | None = None) -> str:
+    """The file name of a backup taken now: a .db file for SQLite, else a .json dump."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    return f"balance-dash-backup-{stamp}." + ("db" if engine.dialect.name == "sqlite" else "json")
+
+
+def backup(engine: Engine, *, now: datetime | None = None) -> Backup:
+    """SQLite: a consistent copy of the file (restorable). Other databases: a JSON dump of every table."""
+    name = backup_name(engine, now=now)
+    if engine.dialect.name == "sqlite":
+        return Backup(store.backup_sqlite(engine), name, "application/vnd.sqlite3")
+    dump = json.dumps(store.dump_tables(engine), default=_jsonable, indent=1, ensure_ascii=False)
+    return Backup(dump.encode("utf-8"), name, "application/json")
+
+
+def _jsonable(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    file_name: str
+    rows: dict[str, int]
+
+    def headline(self) -> str:
+        return (
+            f"Restored {self.file_name}: {self.rows.get('source', 0)} calendars, "
+            f"{self.rows.get('occurrence', 0)} events and entries, {self.rows.get('rule', 0)} rules, "
+            f"{self.rows.get('placement', 0)} placements, {self.rows.get('target', 0)} targets, "
+            f"{self.rows.get('journalentry', 0)} journal entries"
+        )
+
+
+def restore(engine: Engine, data: bytes, *, file_name: str, settings: Settings) -> RestoreReport:
+    """Replace all data with a balance-dash SQLite backup, in one transaction; anything else is refused."""
+    check_size(data, file_name=file_name, settings=settings)
+    return RestoreReport(file_name=file_name, rows=store.restore_sqlite(engine, data, file_name=file_name))

@@ -1,0 +1,78 @@
+"""The benchmark's generator and phases at a tiny size (a smoke test: no timing is asserted)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from balance_dash.bench import generate, phases
+from balance_dash.bench.__main__ import parse
+from balance_dash.ingest import ics_parse
+from balance_dash.ingest.ics import read_ics
+from balance_dash.ingest.ics_skim import Skimmed
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(scope="module")
+def export() -> bytes:
+    """About three weeks of a busy calendar and one week ahead."""
+    return generate.generate(0.06, seed=11, now=NOW, ahead_days=7)
+
+
+def test_the_generator_is_seeded_and_writes_what_real_exports_hold(export: bytes) -> None:
+    assert generate.generate(0.06, seed=11, now=NOW, ahead_days=7) == export
+    assert generate.generate(0.06, seed=12, now=NOW, ahead_days=7) != export
+    text = export.decode("utf-8")
+    for marker in (
+        "TZID:Europe/Berlin", "X-LIC-LOCATION", "TZID:W. Europe Standard Time", "X-WR-TIMEZONE:",
+        "RRULE:FREQ=WEEKLY", "INTERVAL=2", "EXDATE;", "RECURRENCE-ID;", "STATUS:CANCELLED",
+        "DTSTART;VALUE=DATE:", "BEGIN:VALARM", "ATTENDEE;", "X-MICROSOFT-CDO", "On-call",
+    ):
+        assert marker in text, marker
+    lines = export.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75
+    assert any(line.startswith(b" ") for line in lines)  # long lines are folded
+    assert re.search(r"DESCRIPTION:[^\r]*\r\n( [^\r]*\r\n){30,}", text)  # some are invitations of 2000+ characters
+
+
+def test_skimming_what_the_product_never_reads_changes_no_result(export: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    skimmed = read_ics(export, file_name="busy.ics", tz=BERLIN, now=NOW)
+    monkeypatch.setattr(ics_parse, "skim", Skimmed)  # nothing left out
+    whole = read_ics(export, file_name="busy.ics", tz=BERLIN, now=NOW)
+    pd.testing.assert_frame_equal(skimmed.frame, whole.frame)
+    assert (skimmed.issues, skimmed.event_count, skimmed.cancelled) == (whole.issues, whole.event_count, whole.cancelled)
+    assert skimmed.frame["description"].str.len().max() == 2000  # long invitations are kept to their first 2000
+
+
+def test_the_phases_run_and_agree_with_the_library(export: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "busy.ics"
+    path.write_bytes(export)
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    floor = phases.floor(str(path), (NOW - timedelta(days=3650), NOW + timedelta(days=365)))
+    imported = phases.import_calendar(str(path), url, "Europe/Berlin", NOW)
+    assert imported["occurrences"] > 500
+    assert imported["occurrences"] + imported["cancelled"] == floor["occurrences"]
+    assert imported["issues"] == 0
+    cold = phases.dashboard_cold(url, "Europe/Berlin", NOW)
+    assert cold["rows"] == imported["occurrences"]
+    assert cold["weeks"] >= 17  # the data's weeks, a quarter back and four weeks ahead
+    warm = phases.dashboard_warm(url, "Europe/Berlin", NOW, 2, 2)
+    summary = phases.summary(url, "Europe/Berlin", NOW)
+    for figures in (floor, imported, cold, warm, summary):
+        assert figures["peak_mb"] > 0
+    assert summary["bytes"] > 100
+
+
+def test_options() -> None:
+    assert parse([]).sizes == (1, 5, 10)
+    assert parse(["--quick"]).sizes == (1,)
+    assert parse(["--sizes", "5,10", "--db", "postgres"]).db == "postgres"
+    with pytest.raises(SystemExit):
+        parse(["--sizes", "ten"])
