@@ -532,9 +532,12 @@ def save_target(engine: Engine, *, area: str, min_hours: float | None, max_hours
 
 
 def replace_rules(engine: Engine, rules: Sequence[Mapping[str, Any]]) -> None:
-    """Make `rules` (in order) the whole rule list, in one transaction."""
-    for rule in rules:
+    """Make `rules` (in order) the whole rule list, in one transaction; a malformed rule refuses all."""
+    from balance_dash.categorize import compile_rule  # pure; imported here to keep the store's imports lean
+
+    for position, rule in enumerate(rules, start=1):
         check_area(str(rule["area"]), allow_uncategorized=False)
+        compile_rule({**rule, "position": position})
     table = Rule.__table__  # type: ignore[attr-defined]
     with engine.begin() as connection:
         connection.execute(sa.delete(table))

@@ -157,3 +157,12 @@ def test_naive_instants_are_refused():
     with pytest.raises(InvalidValueError, match="has no time zone"):
         store.utc(datetime(2024, 1, 1, 9, 0))
     assert store.utc(datetime(2024, 1, 1, 9, 0, tzinfo=UTC)).tzinfo is UTC
+
+
+def test_a_malformed_rule_is_refused_and_the_old_rules_stay(sqlite_url):
+    engine = store.open_engine(sqlite_url)
+    before = store.load_rules(engine)
+    bad = {"field": "title", "pattern": "([unclosed", "is_regex": True, "area": "work", "marks_day_off": False, "enabled": True}
+    with pytest.raises(InvalidValueError, match="rule 1 .* invalid regular expression"):
+        store.replace_rules(engine, [bad])
+    pd.testing.assert_frame_equal(store.load_rules(engine), before)
