@@ -163,6 +163,6 @@ def test_a_malformed_rule_is_refused_and_the_old_rules_stay(sqlite_url):
     engine = store.open_engine(sqlite_url)
     before = store.load_rules(engine)
     bad = {"field": "title", "pattern": "([unclosed", "is_regex": True, "area": "work", "marks_day_off": False, "enabled": True}
-    with pytest.raises(InvalidValueError, match="rule 1 .* invalid regular expression"):
+    with pytest.raises(InvalidValueError, match=r"rule 1 .* invalid regular expression"):
         store.replace_rules(engine, [bad])
     pd.testing.assert_frame_equal(store.load_rules(engine), before)
