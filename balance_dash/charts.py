@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from balance_dash import health
 from balance_dash.models import AREAS, UNCATEGORIZED
 
 AREA_COLOURS = {
@@ -119,17 +120,9 @@ def _add_target_marks(
                  "arrayminus": [0] * len(labels), "color": AREA_COLOURS[area], "thickness": 2, "width": 9},
         legendgroup=area,
         showlegend=False,
-        customdata=[_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)],
+        customdata=[health.target_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)],
         hovertemplate=f"<b>%{{x}}</b><br>{area} target: %{{customdata}}<extra></extra>",
     )
-
-
-def _range_text(low: float, high: float) -> str:
-    if pd.notna(low) and pd.notna(high):
-        return f"{low:g}–{high:g} h"
-    if pd.notna(low):
-        return f"at least {low:g} h"
-    return f"at most {high:g} h"
 
 
 # --- trends and the week timeline ----------------------------------------------------------------

@@ -87,6 +87,19 @@ def targets_for_weeks(targets: pd.DataFrame, week_starts: Iterable[date] | pd.Da
     return merged.sort_values(["week_start", "area"], key=_area_order).reset_index(drop=True)
 
 
+def target_range_text(low: float | None, high: float | None) -> str:
+    """A target range as people say it: '35-48 h' (with an en dash), 'at least 14 h', 'at most 48 h'."""
+    has_low = low is not None and not pd.isna(low)
+    has_high = high is not None and not pd.isna(high)
+    if has_low and has_high:
+        return f"{low:g}–{high:g} h"
+    if has_low:
+        return f"at least {low:g} h"
+    if has_high:
+        return f"at most {high:g} h"
+    return "no target"
+
+
 def targets_document(in_force: pd.DataFrame, week_start: date) -> dict[str, dict[str, float | None]]:
     """The targets of one week from `targets_for_weeks` output, JSON-ready:
     {area: {"min_hours": float | None, "max_hours": float | None}} (None: no bound)."""

@@ -171,9 +171,16 @@ def _frame(engine: Engine, statement: sa.Select[Any]) -> pd.DataFrame:
 
 
 def load_occurrences(
-    engine: Engine, *, start_utc: datetime | None = None, end_utc: datetime | None = None
+    engine: Engine,
+    *,
+    start_utc: datetime | None = None,
+    end_utc: datetime | None = None,
+    with_description: bool = True,
 ) -> pd.DataFrame:
-    """Occurrences (joined with their source's name) overlapping [start_utc, end_utc)."""
+    """Occurrences (joined with their source's name) overlapping [start_utc, end_utc).
+
+    Descriptions are the bulk of the rows; `with_description=False` reads them as "" instead.
+    """
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     src = Source.__table__  # type: ignore[attr-defined]
     # SQLite holds instants and days as ISO text: read the text as it is and parse it in one
@@ -185,7 +192,9 @@ def load_occurrences(
     ]
     statement = sa.select(
         occ.c.id, occ.c.source_id, src.c.name.label("source_name"), occ.c.uid, occ.c.recurrence_key,
-        occ.c.title, occ.c.location, occ.c.description, occ.c.all_day, *timed, occ.c.area,
+        occ.c.title, occ.c.location,
+        occ.c.description if with_description else sa.literal("").label("description"),
+        occ.c.all_day, *timed, occ.c.area,
     ).join(src, src.c.id == occ.c.source_id)
     if start_utc is not None:
         statement = statement.where(

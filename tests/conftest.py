@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.support.apptest import seed_sample
 from tests.support.browser import VIEWPORT, chromium_args, find_chromium, screenshot
 from tests.support.dashboard import APP_SCRIPT, DashboardServer
 from tests.support.environment import unavailable
@@ -69,6 +70,12 @@ def frozen_now() -> datetime:
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLAlchemy URL to a SQLite file that does not exist yet, fresh for every test."""
     return f"sqlite:///{tmp_path / 'balance.db'}"
+
+
+@pytest.fixture
+def seeded_url(sqlite_url: str) -> str:
+    """`sqlite_url` holding the sample calendar, with Europe/Berlin as the display zone."""
+    return seed_sample(sqlite_url)
 
 
 @pytest.fixture(scope="session")

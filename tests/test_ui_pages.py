@@ -4,38 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, time
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from balance_dash import store, workflows
-from balance_dash.settings import Settings
-
-REPO = Path(__file__).resolve().parents[1]
-PAGES = "balance_dash/ui/pages"
-BERLIN = "Europe/Berlin"
-
-
-def make_app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("BALANCE_DASH_DB", url)
-    monkeypatch.chdir(REPO)
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-
-
-@pytest.fixture
-def seeded_url(sqlite_url: str) -> str:
-    engine = store.open_engine(sqlite_url)
-    store.save_settings(engine, Settings(timezone=BERLIN))
-    workflows.load_sample(engine, tz=workflows.resolve_zone(BERLIN), settings=store.load_settings(engine))
-    engine.dispose()
-    return sqlite_url
-
-
-def no_exception(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.support.apptest import BERLIN, PAGES, REPO, make_app, no_exception
 
 
 def test_empty_database_greets_and_loads_the_sample(sqlite_url, monkeypatch):

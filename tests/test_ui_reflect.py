@@ -4,36 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from balance_dash import store, workflows
-from balance_dash.settings import Settings
+from balance_dash import store
 from balance_dash.workflows import reflect
+from tests.support.apptest import make_app, no_exception
 
-REPO = Path(__file__).resolve().parents[1]
 PAGE = "balance_dash/ui/pages/reflect.py"
-BERLIN = "Europe/Berlin"
 CRUNCH_WEEK = date(2026, 11, 9)  # the sample's crunch week: evenings and a Saturday of work
-
-
-def make_app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("BALANCE_DASH_DB", url)
-    monkeypatch.chdir(REPO)
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    return at
-
-
-@pytest.fixture
-def seeded_url(sqlite_url: str) -> str:
-    engine = store.open_engine(sqlite_url)
-    store.save_settings(engine, Settings(timezone=BERLIN))
-    workflows.load_sample(engine, tz=workflows.resolve_zone(BERLIN), settings=store.load_settings(engine))
-    engine.dispose()
-    return sqlite_url
 
 
 def open_reflect(url: str, monkeypatch: pytest.MonkeyPatch, week: date | None = None) -> AppTest:
@@ -42,11 +23,6 @@ def open_reflect(url: str, monkeypatch: pytest.MonkeyPatch, week: date | None = 
     if week is not None:
         at.session_state["reflect_week"] = week
     return no_exception(at.switch_page(PAGE).run())
-
-
-def no_exception(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_empty_database_points_to_the_import(sqlite_url, monkeypatch):

@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from balance_dash import categorize, store, workflows
-from balance_dash.settings import Settings
+from balance_dash import categorize, store
 from balance_dash.workflows import data as data_workflows
-
-REPO = Path(__file__).resolve().parents[1]
-PAGES = "balance_dash/ui/pages"
-BERLIN = "Europe/Berlin"
-
-
-def make_app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("BALANCE_DASH_DB", url)
-    monkeypatch.chdir(REPO)
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-
-
-@pytest.fixture
-def seeded_url(sqlite_url: str) -> str:
-    engine = store.open_engine(sqlite_url)
-    store.save_settings(engine, Settings(timezone=BERLIN))
-    workflows.load_sample(engine, tz=workflows.resolve_zone(BERLIN), settings=store.load_settings(engine))
-    engine.dispose()
-    return sqlite_url
-
-
-def no_exception(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.support.apptest import PAGES, make_app, no_exception
 
 
 def open_page(url: str, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:

@@ -11,18 +11,9 @@ import pytest
 
 from balance_dash import store, workflows
 from balance_dash.settings import Settings
-from tests.test_ui_pages import BERLIN, PAGES, make_app, no_exception
+from tests.support.apptest import BERLIN, PAGES, make_app, no_exception
 
 TRENDS = f"{PAGES}/trends.py"
-
-
-@pytest.fixture
-def seeded_url(sqlite_url: str) -> str:
-    engine = store.open_engine(sqlite_url)
-    store.save_settings(engine, Settings(timezone=BERLIN))
-    workflows.load_sample(engine, tz=workflows.resolve_zone(BERLIN), settings=store.load_settings(engine))
-    engine.dispose()
-    return sqlite_url
 
 
 def figures(at) -> dict[str, dict]:

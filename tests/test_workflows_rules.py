@@ -185,3 +185,24 @@ def test_restore_default_rules(sqlite_url):
     rules = store.load_rules(engine)
     assert rules["pattern"].tolist() == [r["pattern"] for r in categorize.DEFAULT_RULES]
     assert rules["position"].tolist() == list(range(len(categorize.DEFAULT_RULES)))
+
+
+def test_descriptions_are_read_only_while_a_rule_uses_them(sqlite_url):
+    engine = store.open_engine(sqlite_url)
+    frame = pd.DataFrame(
+        {"uid": ["a"], "recurrence_key": [""], "title": ["Sync"], "location": [""], "description": ["Project Apollo"],
+         "all_day": [False], "start_utc": pd.to_datetime(["2024-10-07T08:00Z"]).astype("datetime64[us, UTC]"),
+         "end_utc": pd.to_datetime(["2024-10-07T09:00Z"]).astype("datetime64[us, UTC]"),
+         "day_start": pd.Series([pd.NaT], dtype="datetime64[s]"), "day_end": pd.Series([pd.NaT], dtype="datetime64[s]")}
+    )
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame)
+    store.replace_rules(engine, [{"field": "title", "pattern": "standup", "is_regex": False, "area": "work", "marks_day_off": False, "enabled": True}])
+    plain = workflows.categorized_occurrences(engine)
+    assert plain["description"].tolist() == [""]
+    assert plain["area"].tolist() == ["uncategorized"]
+    store.replace_rules(engine, [{"field": "description", "pattern": "apollo", "is_regex": False, "area": "family", "marks_day_off": False, "enabled": True}])
+    placed = workflows.categorized_occurrences(engine)
+    assert placed["description"].tolist() == ["Project Apollo"]
+    assert placed["area"].tolist() == ["family"]
+    caught = rule_workflows.preview(engine, {"field": "description", "pattern": "apollo", "is_regex": False, "area": "family", "position": 1})
+    assert caught["occurrences"].tolist() == [1]

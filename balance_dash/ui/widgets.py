@@ -25,22 +25,10 @@ def area_metric(area: str, hours: float, targets: pd.DataFrame, *, assumed_sleep
         delta, colour = f"{gap:+.1f} h over target", "inverse"
     elif state == "within":
         delta = "on target"
-    help_text = f"Target: {_target_text(low, high)}."
+    help_text = f"Target: {health.target_range_text(low, high)}."
     if area == "rest" and assumed_sleep:
         help_text += f" Includes {assumed_sleep:.1f} h of assumed sleep."
     st.metric(area.capitalize(), f"{hours:.1f} h", delta=delta, delta_color=colour, help=help_text, border=True)
-
-
-def _target_text(low: float | None, high: float | None) -> str:
-    has_low = low is not None and not pd.isna(low)
-    has_high = high is not None and not pd.isna(high)
-    if has_low and has_high:
-        return f"{low:g}–{high:g} h"
-    if has_low:
-        return f"at least {low:g} h"
-    if has_high:
-        return f"at most {high:g} h"
-    return "none set"
 
 
 SEVERITY_ORDER = ("high", "caution", "boundary", "info")

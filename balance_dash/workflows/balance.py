@@ -45,13 +45,17 @@ class Balance:
 
 
 def categorized_occurrences(engine: Engine, *, start_utc: datetime | None = None, end_utc: datetime | None = None) -> pd.DataFrame:
-    """Occurrences in the period with their area and day-off mark decided."""
-    return categorize.assign_areas(
-        store.load_occurrences(engine, start_utc=start_utc, end_utc=end_utc),
-        store.load_rules(engine),
-        store.load_sources(engine),
-        store.load_placements(engine),
+    """Occurrences in the period with their area and day-off mark decided.
+
+    Descriptions are read only when an enabled rule looks at them: they are most of the bytes of
+    a long history, and nothing else on the hot path needs them.
+    """
+    rules = store.load_rules(engine)
+    wanted = rules["enabled"].astype(bool) & (rules["field"] == "description")
+    occurrences = store.load_occurrences(
+        engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any())
     )
+    return categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
 
 
 def balance(
