@@ -160,10 +160,17 @@ def _session(engine: Engine) -> Iterator[Session]:
 # Reading
 
 
-def _frame(engine: Engine, statement: sa.Select[Any]) -> pd.DataFrame:
+def _frame(engine: Engine, statement: sa.Select[Any], *, plain: bool = False) -> pd.DataFrame:
+    """The rows of `statement` as a frame.
+
+    `plain` takes the driver's own tuples, skipping SQLAlchemy's per-row objects and result
+    processing: for wide reads whose columns need none (occurrences: text, numbers, and
+    instants that `occurrence_frame` parses in one vectorised step).
+    """
     with engine.connect() as connection:
         result = connection.execute(statement)
-        keys, rows = list(result.keys()), result.fetchall()
+        keys = list(result.keys())
+        rows = result.cursor.fetchall() if plain and isinstance(result, sa.CursorResult) else result.fetchall()
     if not rows:
         return pd.DataFrame(columns=keys)
     # Column by column: much faster than rows for wide text frames of 100k rows.
@@ -204,7 +211,7 @@ def load_occurrences(
         statement = statement.where(
             sa.or_(occ.c.start_utc < end_utc, occ.c.day_start < end_utc.date())
         )
-    return occurrence_frame(_frame(engine, statement.order_by(occ.c.id)))
+    return occurrence_frame(_frame(engine, statement.order_by(occ.c.id), plain=True))
 
 
 def occurrence_frame(raw: pd.DataFrame) -> pd.DataFrame:

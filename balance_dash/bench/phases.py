@@ -134,12 +134,11 @@ def dashboard_warm(url: str, zone: str, now: datetime, reruns: int = 20, week_ch
     import os
 
     os.environ["BALANCE_DASH_DB"] = url
+    # Outside `streamlit run` st.cache_data still caches (in memory) but logs that there is no
+    # runtime, when each cached function is defined and on every call; that note is expected.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     from balance_dash import workflows
     from balance_dash.ui import cached
-
-    # Outside `streamlit run` st.cache_data still caches (in memory) but logs that there is no
-    # runtime, on every call; that note is expected here.
-    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
 
     def render(selected: date) -> None:
         """The data part of pages/this_week.py: the chart's twelve weeks, the week, its warnings,
