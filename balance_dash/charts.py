@@ -364,3 +364,20 @@ def _draw_boundaries(fig: go.Figure, *, workday_start: time, disconnect_time: ti
             annotation_text=f"{name} {_clock(hour)}", annotation_position="top",
             annotation_font={"size": 11, "color": "#444"},
         )
+
+
+def boundaries_kept(scores: pd.DataFrame) -> go.Figure:
+    """The share of boundaries kept per week (scores: week_start, boundaries, kept, score)."""
+    shown = scores[scores["boundaries"] > 0]
+    labels = [f"{stamp:%d %b}" for stamp in pd.to_datetime(shown["week_start"])]
+    fig = go.Figure()
+    fig.add_bar(
+        x=labels,
+        y=(shown["score"] * 100).round(1),
+        marker={"color": AREA_COLOURS["personal"]},
+        customdata=[f"{kept} of {total}" for kept, total in zip(shown["kept"], shown["boundaries"], strict=True)],
+        hovertemplate="<b>week of %{x}</b><br>%{y:.0f} % kept (%{customdata})<extra></extra>",
+        showlegend=False,
+    )
+    fig.update_yaxes(range=[0, 100], ticksuffix=" %")
+    return _base_layout(fig, title="Boundaries kept", y_title="share of your boundaries kept")

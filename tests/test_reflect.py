@@ -190,3 +190,18 @@ def test_cli_review_prints_targets_boundaries_and_the_journal(sample, sqlite_url
     assert "The release" in out and "energy 2/5" in out
     code, _out, err = run_cli(capsys, monkeypatch, "review", "--db", sqlite_url, "--week", "nonsense")
     assert code == 1 and "is not an ISO week" in err
+
+
+def test_boundary_scores_per_week_count_the_crunch_week_as_broken(sqlite_url):
+    from balance_dash.workflows import reflect as reflect_workflows
+    from tests.support.apptest import seed_sample
+
+    engine = store.open_engine(seed_sample(sqlite_url))
+    scores = reflect_workflows.boundary_scores(
+        engine, tz=ZoneInfo("Europe/Berlin"), settings=store.load_settings(engine),
+        first_day=date(2026, 9, 14), last_day=date(2026, 11, 15),
+    ).set_index("week_start")
+    assert scores.loc[pd.Timestamp("2026-09-14"), "kept"] == scores.loc[pd.Timestamp("2026-09-14"), "boundaries"]
+    crunch = scores.loc[pd.Timestamp("2026-11-09")]
+    assert crunch["kept"] < crunch["boundaries"]
+    assert 0 <= crunch["score"] < 1

@@ -25,7 +25,8 @@ def figures(at) -> dict[str, dict]:
 def array(value) -> np.ndarray:
     """A figure's array as the browser gets it: a list, or typed binary ({"dtype", "bdata", "shape"})."""
     if isinstance(value, dict):
-        shape = tuple(int(n) for n in str(value["shape"]).split(","))
+        # plotly leaves out "shape" for one-dimensional arrays
+        shape = tuple(int(n) for n in str(value["shape"]).split(",")) if "shape" in value else (-1,)
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
     return np.asarray(value)
 
@@ -45,7 +46,7 @@ def test_trends_on_the_sample_show_every_figure(seeded_url, monkeypatch, period)
     no_exception(at.radio(key="trend_period").set_value(period).run())
     shown = figures(at)
     assert list(shown) == [
-        "Weekly hours per area", "When you work", "Work outside your boundaries",
+        "Weekly hours per area", "When you work", "Work outside your boundaries", "Boundaries kept",
         "This month against last", "This quarter against last",
     ]
     names = {trace.get("name") for trace in shown["Weekly hours per area"]["data"]}
@@ -106,3 +107,17 @@ def test_this_week_without_events_says_so(seeded_url, monkeypatch):
     no_exception(at.run())
     assert any("No events in this week" in i.value for i in at.info)
     assert "Events by time of day" not in figures(at)
+
+
+def test_trends_show_the_share_of_boundaries_kept_per_week(seeded_url, monkeypatch):
+    at = make_app(seeded_url, monkeypatch)
+    at.session_state["trend_period"] = "all"
+    no_exception(at.run())
+    no_exception(at.switch_page(TRENDS).run())
+    kept = figures(at)["Boundaries kept"]
+    labels = list(kept["data"][0]["x"])
+    shares = dict(zip(labels, array(kept["data"][0]["y"]).tolist(), strict=True))
+    # The crunch week (9 Nov) broke the working hours, the rest days and the sleep window;
+    # an ordinary September week kept every boundary.
+    assert shares["14 Sep"] == 100.0
+    assert shares["09 Nov"] < 100.0

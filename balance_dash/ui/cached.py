@@ -297,3 +297,18 @@ def _week_timeline(url: str, rev: int, zone: str, week_start: date) -> pd.DataFr
 def week_timeline(week_start: date) -> pd.DataFrame:
     """The week's events split per local day, for the day-by-day timeline."""
     return _week_timeline(db_url(), revision(), display_zone().key, week_start)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _boundary_scores(url: str, rev: int, zone: str, first_day: date, last_day: date) -> pd.DataFrame:
+    from balance_dash.workflows import reflect
+
+    return reflect.boundary_scores(
+        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), first_day=first_day, last_day=last_day,
+        occurrences=_occurrences(url, rev),
+    )
+
+
+def boundary_scores(first_day: date, last_day: date) -> pd.DataFrame:
+    """Boundaries kept per week of the period (for the Trends page)."""
+    return _boundary_scores(db_url(), revision(), display_zone().key, first_day, last_day)

@@ -345,3 +345,21 @@ def blocks_from_editor(edited: pd.DataFrame, *, tz: ZoneInfo) -> pd.DataFrame:
     }
     uid = rows["uid"].fillna("").astype(str) if "uid" in rows else pd.Series("", index=rows.index)
     return planning_blocks(rows.assign(**instants, uid=uid)[["area", "title", "start_utc", "end_utc", "uid"]])
+
+
+def boundary_scores(
+    engine: Engine,
+    *,
+    tz: ZoneInfo,
+    settings: Settings,
+    first_day: date,
+    last_day: date,
+    now: datetime | None = None,
+    occurrences: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per week of the period: how many boundaries there were, how many were kept, the share."""
+    occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
+    result = balance(
+        engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now, occurrences=occurrences
+    )
+    return boundary_report(result, occurrences, boundary_rules(engine, settings)).scores

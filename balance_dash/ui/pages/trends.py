@@ -57,6 +57,12 @@ if result.after_hours["total_hours"].gt(0).any():
     st.plotly_chart(charts.after_hours(result.after_hours, window_text=window_text), key="trend_after_hours")
 else:
     st.success(f"No work outside your boundaries in this period ({window_text}).", icon="🌿")
+scores = cached.boundary_scores(result.first_day, result.last_day)
+if not scores.empty and scores["boundaries"].gt(0).any():
+    st.plotly_chart(charts.boundaries_kept(scores), key="trend_boundaries_kept")
+    streak = int(scores["all_kept_streak"].iloc[-1])
+    if streak:
+        st.caption(f"Every boundary kept {streak} {'week' if streak == 1 else 'weeks'} in a row.")
 st.page_link("balance_dash/ui/pages/targets.py", label="Change your boundaries", icon="🎯")
 
 st.subheader("This period against the last")
