@@ -473,6 +473,23 @@ def append_occurrences(engine: Engine, *, source: Mapping[str, Any], frame: pd.D
     return ReplaceCounts(source_id=source_id, added=len(new), updated=0, removed=0, unchanged=len(frame) - len(new))
 
 
+def update_entries(engine: Engine, changes: Sequence[Mapping[str, Any]]) -> int:
+    """Change the title and area of manual entries (dicts with id, title, area), in one transaction."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    for change in changes:
+        if change["area"] is not None:
+            check_area(str(change["area"]), allow_uncategorized=False)
+    with engine.begin() as connection:
+        for change in changes:
+            connection.execute(
+                sa.update(occ)
+                .where(occ.c.id == int(change["id"]))
+                .values(title=str(change["title"])[:500], area=change["area"])
+            )
+        _bump(connection)
+    return len(changes)
+
+
 def delete_occurrences(engine: Engine, ids: Sequence[int]) -> int:
     """Delete occurrences by id (manual entries the user removed); returns how many went."""
     occ = Occurrence.__table__  # type: ignore[attr-defined]

@@ -166,3 +166,31 @@ def test_a_raised_threshold_removes_the_warning_from_the_week(seeded_url, monkey
     codes = " ".join(m.value for m in at.markdown)
     assert "week_55h" not in codes
     assert "week_over_48h" in codes
+
+
+def test_log_time_entries_can_be_edited_and_deleted_in_the_table(seeded_url, monkeypatch):
+    engine = store.open_engine(seeded_url)
+    zone = workflows.resolve_zone(BERLIN)
+    for hour in (9, 11):
+        workflows.log_time(
+            engine, tz=zone, area="personal", note=f"Reading {hour}",
+            start=pd.Timestamp(f"2026-11-17 {hour}:00", tz=BERLIN).to_pydatetime(),
+            end=pd.Timestamp(f"2026-11-17 {hour}:45", tz=BERLIN).to_pydatetime(),
+        )
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/log_time.py").run())
+    assert len(at.dataframe) == 1
+    assert {"Save changes", "Delete 0 selected"} <= {b.label for b in at.button}
+    # AppTest cannot type into a data editor; drive the same path the page takes on save.
+    entries = workflows.manual_entries(engine)
+    table = pd.DataFrame({
+        "id": entries["id"], "what": entries["title"], "area": entries["area"].fillna(workflows.RULES_DECIDE),
+    })
+    edited = table.assign(what_before=table["what"], area_before=table["area"])
+    edited.loc[edited["what"] == "Reading 11", ["what", "area"]] = ["Reading with the kids", "family"]
+    assert workflows.edit_entries(engine, edited) == 1
+    after = workflows.manual_entries(engine).set_index("title")
+    assert after.loc["Reading with the kids", "area"] == "family"
+    assert after.loc["Reading 9", "area"] == "personal"
+    week = workflows.balance(engine, tz=zone, settings=store.load_settings(engine), first_day=date(2026, 11, 16), last_day=date(2026, 11, 22))
+    assert week.weekly["family"].iloc[0] >= 0.75

@@ -25,8 +25,10 @@ from balance_dash.workflows.calendars import (
 from balance_dash.workflows.common import local_midnight_utc, parse_iso_week, resolve_zone, week_start_of
 from balance_dash.workflows.logs import (
     MANUAL_SOURCE_NAME,
+    RULES_DECIDE,
     LogImportReport,
     delete_entries,
+    edit_entries,
     import_log_csv,
     log_time,
     manual_entries,
@@ -35,6 +37,7 @@ from balance_dash.workflows.logs import (
 __all__ = [
     "HOUR_COLUMNS",
     "MANUAL_SOURCE_NAME",
+    "RULES_DECIDE",
     "SAMPLE_CALENDAR",
     "SAMPLE_SOURCE_NAME",
     "Balance",
@@ -44,6 +47,7 @@ __all__ = [
     "categorized_occurrences",
     "check_size",
     "delete_entries",
+    "edit_entries",
     "import_calendar",
     "import_log_csv",
     "load_sample",

@@ -18,6 +18,7 @@ from balance_dash.settings import Settings
 from balance_dash.workflows.calendars import check_size
 
 MANUAL_SOURCE_NAME = "Manual log"
+RULES_DECIDE = "(rules)"  # the area choice that leaves an entry to the rules
 
 def _entries_as_occurrences(entries: pd.DataFrame) -> pd.DataFrame:
     return entries.assign(
@@ -104,3 +105,17 @@ def manual_entries(engine: Engine) -> pd.DataFrame:
 
 def delete_entries(engine: Engine, ids: list[int]) -> int:
     return store.delete_occurrences(engine, ids)
+
+
+def edit_entries(engine: Engine, edited: pd.DataFrame) -> int:
+    """Save the rows of the entries table whose text or area the user changed.
+
+    `edited` has the columns id, what, area (an area name, or "(rules)" to let the rules decide)
+    and the original values in what_before and area_before.
+    """
+    changed = edited[(edited["what"] != edited["what_before"]) | (edited["area"] != edited["area_before"])]
+    changes = [
+        {"id": int(entry_id), "title": str(what), "area": None if area == RULES_DECIDE else str(area)}
+        for entry_id, what, area in zip(changed["id"], changed["what"], changed["area"], strict=True)
+    ]
+    return store.update_entries(engine, changes) if changes else 0

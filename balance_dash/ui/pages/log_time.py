@@ -43,6 +43,7 @@ entries = cached.manual_entries()
 if entries.empty:
     st.info("No entries yet. Log some time above, or import a CSV time log below.")
 else:
+    area_names = [workflows.RULES_DECIDE, *AREAS]
     shown = pd.DataFrame(
         {
             "delete": False,
@@ -50,18 +51,33 @@ else:
             "start": entries["start_utc"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M"),
             "end": entries["end_utc"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M"),
             "hours": ((entries["end_utc"] - entries["start_utc"]).dt.total_seconds() / 3600).round(2),
-            "area": entries["area"].fillna("(rules)"),
+            "area": entries["area"].fillna(workflows.RULES_DECIDE),
             "what": entries["title"],
             "source": entries["source_name"],
         }
     )
+    st.caption("Change an entry's area or text in the table, or tick entries to delete, then save.")
     edited = st.data_editor(
         shown, hide_index=True, width="stretch", key="entries_editor",
-        disabled=[c for c in shown.columns if c != "delete"],
-        column_config={"id": None, "delete": st.column_config.CheckboxColumn("delete?", width="small")},
+        disabled=["id", "start", "end", "hours", "source"],
+        column_config={
+            "id": None,
+            "delete": st.column_config.CheckboxColumn("delete?", width="small"),
+            "area": st.column_config.SelectboxColumn("area", options=area_names, required=True),
+            "what": st.column_config.TextColumn("what", max_chars=500),
+        },
     )
     doomed = edited.loc[edited["delete"], "id"].astype(int).tolist()
-    if st.button(f"Delete {len(doomed)} selected", disabled=not doomed):
+    kept = edited[~edited["delete"]].assign(
+        what_before=shown.loc[~edited["delete"], "what"], area_before=shown.loc[~edited["delete"], "area"]
+    )
+    save_col, delete_col = st.columns(2)
+    if save_col.button("Save changes", type="primary"):
+        with reported("Saving the entries"):
+            saved = workflows.edit_entries(cached.engine(), kept)
+            st.toast(f"Saved {saved} changed entries" if saved else "Nothing had changed", icon="✅")
+            st.rerun()
+    if delete_col.button(f"Delete {len(doomed)} selected", disabled=not doomed):
         with reported("Deleting entries"):
             gone = workflows.delete_entries(cached.engine(), doomed)
             st.toast(f"Deleted {gone} entries", icon="🗑️")
