@@ -4,16 +4,20 @@ Time semantics (PRODUCT.md section 3): days and weeks are local to the display z
 timed occurrences are split at local midnight, so DST days hold 23 or 25 hours; within one area
 overlapping time counts once; the time shared by several areas is `integration`; `accounted`
 is the union of all areas (and of the assumed sleep); the rest of the day is `unaccounted`.
-All-day occurrences add no hours (they only mark days, e.g. `day_off`).
+All-day occurrences add no hours (they only mark days: `day_off`, and `<area>_day` for the area
+they are placed in).
 
 Frames returned here:
 
 - `area_intervals(occ)`: area, start_utc, end_utc — per area the union of its timed occurrences.
 - `daily_hours(...)`: index `day` (naive local midnight, `datetime64[s]`), columns
   `DAILY_COLUMNS`: the four areas, uncategorized, assumed_sleep, integration, accounted,
-  unaccounted, day_length (all float hours) and day_off (bool).
+  unaccounted, day_length (all float hours), day_off (bool) and the day marks `work_day`,
+  `family_day`, `personal_day`, `rest_day` (bool: an all-day occurrence of that area covers
+  the day). Only `HOUR_COLUMNS` hold hours; never sum the other columns with them.
 - `weekly_hours(daily, ...)`: index `week_start` (naive local midnight of the week's first day),
-  the hour columns summed, plus `days_off` (int), `days` (int, days of the week inside the
+  the hour columns summed, plus `days_off` (int), the marked-day counts `work_days`,
+  `family_days`, `personal_days`, `rest_days` (int), `days` (int, days of the week inside the
   range) and `iso_week` ("2024-W40").
 - `sleep_nights(...)`: the nightly sleep window and the sleep opportunity left in it.
 """
@@ -34,8 +38,12 @@ AREA_COLUMNS: tuple[str, ...] = (*AREAS, UNCATEGORIZED)
 HOUR_COLUMNS: tuple[str, ...] = (
     *AREA_COLUMNS, "assumed_sleep", "integration", "accounted", "unaccounted", "day_length",
 )
-DAILY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "day_off")
-WEEKLY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "days_off", "days", "iso_week")
+# Per area, a day covered by an all-day occurrence placed in it (daily, bool) and the count of
+# such days (weekly, int). Marks, not hours: they stay out of HOUR_COLUMNS.
+DAY_MARK_COLUMNS: tuple[str, ...] = tuple(f"{area}_day" for area in AREAS)
+MARKED_DAYS_COLUMNS: tuple[str, ...] = tuple(f"{area}_days" for area in AREAS)
+DAILY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "day_off", *DAY_MARK_COLUMNS)
+WEEKLY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "days_off", *MARKED_DAYS_COLUMNS, "days", "iso_week")
 # Areas whose events do not shorten the night's sleep opportunity (a logged "Sleep" is rest).
 _SLEEP_NEUTRAL_AREAS = ("rest",)
 
@@ -103,6 +111,7 @@ def daily_hours(
     """Hours per area for every local day in [first_day, last_day] (see the module docstring).
 
     `occ` needs `area` (as set by `categorize.assign_areas`); `day_off` is optional.
+    All-day occurrences add no hours; they set `day_off` (when marked) and their area's `<area>_day`.
     """
     days = iv.local_days(first_day, last_day)
     bounds_us = iv.day_bounds_us(first_day, last_day, tz)
@@ -133,10 +142,35 @@ def daily_hours(
             "unaccounted": np.round(day_length - accounted, 9),
             "day_length": day_length,
             "day_off": _days_off(occ, first_day, bounds_us),
+            **_area_day_marks(occ, first_day, len(days)),
         },
         index=days,
     )
     return frame.astype(dict.fromkeys(HOUR_COLUMNS, "float64"))
+
+
+def _all_day_spans(all_day: pd.DataFrame, first_day: date) -> tuple[np.ndarray, np.ndarray]:
+    """Day positions [first, stop) of all-day rows, counted from `first_day` (not clipped).
+
+    `day_start`/`day_end` are local dates (naive midnights), so no zone is involved; a missing
+    or non-positive `day_end` covers one day.
+    """
+    origin = pd.Timestamp(first_day)
+    first = ((all_day["day_start"] - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
+    day_end = all_day["day_end"].fillna(all_day["day_start"] + pd.Timedelta(days=1))
+    stop = ((day_end - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
+    return first, np.maximum(stop, first + 1)
+
+
+def _covered(first: np.ndarray, stop: np.ndarray, count: int, rows: np.ndarray | None = None,
+             width: int = 1) -> np.ndarray:
+    """Per day of `count` (per row of `width` when `rows` are given), whether a span covers it."""
+    first, stop = np.clip(first, 0, count), np.clip(stop, 0, count)
+    rows = np.zeros(len(first), dtype=np.int64) if rows is None else rows
+    change = np.zeros((width, count + 1), dtype=np.int64)
+    np.add.at(change, (rows, first), 1)
+    np.add.at(change, (rows, stop), -1)
+    return np.asarray(np.cumsum(change, axis=1)[:, :count] > 0)
 
 
 def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros) -> np.ndarray:
@@ -146,23 +180,30 @@ def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros) -> np.nd
         return np.zeros(max(count, 0), dtype=bool)
     marked = occ[occ["day_off"].astype(bool)]
     all_day = marked[marked["all_day"].astype(bool) & marked["day_start"].notna()]
-    origin = pd.Timestamp(first_day)
-    first_all_day = ((all_day["day_start"] - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
-    day_end = all_day["day_end"].fillna(all_day["day_start"] + pd.Timedelta(days=1))
-    stop_all_day = ((day_end - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
-    stop_all_day = np.maximum(stop_all_day, first_all_day + 1)
+    first_all_day, stop_all_day = _all_day_spans(all_day, first_day)
 
     timed = marked[~marked["all_day"].astype(bool) & marked["start_utc"].notna() & marked["end_utc"].notna()]
     starts_us, ends_us = iv.micros(timed["start_utc"]), iv.micros(timed["end_utc"])
     first_timed = np.searchsorted(bounds_us, starts_us, side="right") - 1
     stop_timed = np.searchsorted(bounds_us, np.maximum(ends_us, starts_us + 1), side="left")
 
-    first = np.clip(np.concatenate((first_all_day, first_timed)), 0, count)
-    stop = np.clip(np.concatenate((stop_all_day, stop_timed)), 0, count)
-    change = np.zeros(count + 1, dtype=np.int64)
-    np.add.at(change, first, 1)
-    np.add.at(change, stop, -1)
-    return np.asarray(np.cumsum(change)[:count] > 0)
+    first = np.concatenate((first_all_day, first_timed))
+    stop = np.concatenate((stop_all_day, stop_timed))
+    return np.asarray(_covered(first, stop, count)[0])
+
+
+def _area_day_marks(occ: pd.DataFrame, first_day: date, count: int) -> dict[str, np.ndarray]:
+    """Per area of `AREAS`, `<area>_day`: whether an all-day occurrence placed in it covers the day.
+
+    Only all-day occurrences mark days (PRODUCT.md section 3); timed ones add hours instead.
+    """
+    if "area" not in occ or count <= 0:
+        return {column: np.zeros(max(count, 0), dtype=bool) for column in DAY_MARK_COLUMNS}
+    codes = pd.Index(list(AREAS), dtype=object).get_indexer(pd.Index(occ["area"], dtype=object))  # -1: not an area
+    chosen = occ["all_day"].astype(bool).to_numpy() & occ["day_start"].notna().to_numpy() & (codes >= 0)
+    first, stop = _all_day_spans(occ[chosen], first_day)
+    marks = _covered(first, stop, count, rows=codes[chosen].astype(np.int64), width=len(AREAS))
+    return dict(zip(DAY_MARK_COLUMNS, marks, strict=True))
 
 
 def week_start_of(days: pd.DatetimeIndex, week_starts_on: Literal["monday", "sunday"]) -> pd.DatetimeIndex:
@@ -191,8 +232,10 @@ def weekly_hours(
     starts = week_start_of(pd.DatetimeIndex(daily.index), week_starts_on)
     sums = daily[list(HOUR_COLUMNS)].groupby(starts).sum()
     grouped = daily["day_off"].astype(int).groupby(starts)
+    marked = daily.reindex(columns=list(DAY_MARK_COLUMNS), fill_value=False).astype(int).groupby(starts).sum()
     weekly = sums.assign(
         days_off=grouped.sum().astype("int64"),
+        **{days: marked[day].astype("int64") for day, days in zip(DAY_MARK_COLUMNS, MARKED_DAYS_COLUMNS, strict=True)},
         days=grouped.size().astype("int64"),
     )
     weekly.index = pd.DatetimeIndex(weekly.index, name="week_start").as_unit("s")

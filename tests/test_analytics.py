@@ -371,3 +371,97 @@ def test_one_more_day_changes_nothing_before_it() -> None:
     longer = days_of(occ, "2024-10-07", "2024-10-08", sleep=SLEEP)
     pd.testing.assert_frame_equal(short, longer.iloc[:1])
     assert longer.index[-1] - longer.index[0] == timedelta(days=1)
+
+
+# --- all-day day marks -------------------------------------------------------------------------
+
+from balance_dash.analytics import DAY_MARK_COLUMNS, MARKED_DAYS_COLUMNS, WEEKLY_COLUMNS  # noqa: E402
+
+
+def marks_only(*events: dict[str, Any]) -> pd.DataFrame:
+    """`make_occurrences` of `events` alone (a timed row fixes the dtypes and is dropped)."""
+    return make_occurrences(timed("work", "2000-01-03 09:00", "2000-01-03 10:00"), *events).iloc[1:]
+
+
+def marked_days(daily: pd.DataFrame, column: str) -> list[str]:
+    return [str(day.date()) for day in daily.index[daily[column].to_numpy(dtype=bool)]]
+
+
+@pytest.mark.parametrize(
+    ("tz_name", "events", "first", "last", "expected"),
+    [
+        # a two-day family trip marks exactly its two local days, whatever the display zone
+        *(
+            (name, [all_day("family", "2024-10-07", "2024-10-09", title="Family trip")],
+             "2024-10-05", "2024-10-10", {"family_day": ["2024-10-07", "2024-10-08"]})
+            for name in ("Europe/Berlin", "Pacific/Auckland", "America/Los_Angeles", "UTC")
+        ),
+        # a one-day vacation with a day-off rule: off, and the day of its area
+        ("Europe/Berlin", [all_day("rest", "2024-10-10", "2024-10-11", title="Vacation", day_off=True)],
+         "2024-10-07", "2024-10-13", {"rest_day": ["2024-10-10"], "day_off": ["2024-10-10"]}),
+        ("Pacific/Auckland", [all_day("personal", "2024-10-10", "2024-10-11", title="PTO", day_off=True)],
+         "2024-10-07", "2024-10-13", {"personal_day": ["2024-10-10"], "day_off": ["2024-10-10"]}),
+        # a 25-hour DST day is one day; overlapping all-day events of one area mark a day once
+        ("Europe/Berlin", [all_day("work", "2024-10-27", "2024-10-28"), all_day("work", "2024-10-26", "2024-10-28")],
+         "2024-10-25", "2024-10-29", {"work_day": ["2024-10-26", "2024-10-27"]}),
+        # a missing day_end covers one day; spans past the range are clipped to it
+        ("Europe/Berlin", [all_day("family", "2024-10-08", "NaT"), all_day("rest", "2024-10-01", "2024-10-31")],
+         "2024-10-07", "2024-10-09",
+         {"family_day": ["2024-10-08"], "rest_day": ["2024-10-07", "2024-10-08", "2024-10-09"]}),
+        # uncategorized or unknown areas mark no area's day; events outside the range mark nothing
+        ("Europe/Berlin", [all_day("uncategorized", "2024-10-08", "2024-10-09"), all_day(None, "2024-10-08", "2024-10-09"),
+                           all_day("chores", "2024-10-08", "2024-10-09"), all_day("family", "2024-09-01", "2024-09-05")],
+         "2024-10-07", "2024-10-09", {}),
+    ],
+)
+def test_all_day_events_mark_their_area_days_and_add_no_hours(
+    tz_name: str, events: list[dict[str, Any]], first: str, last: str, expected: dict[str, list[str]]
+) -> None:
+    daily = days_of(marks_only(*events), first, last, tz=ZoneInfo(tz_name))
+    assert list(daily.columns) == list(DAILY_COLUMNS)
+    assert all(daily[column].dtype == bool for column in ("day_off", *DAY_MARK_COLUMNS))
+    for column in ("day_off", *DAY_MARK_COLUMNS):
+        assert marked_days(daily, column) == expected.get(column, []), column
+    assert (daily[list(AREA_COLUMNS)] == 0).all().all()
+    assert (daily["accounted"] == 0).all()
+    assert daily["unaccounted"].tolist() == daily["day_length"].tolist()
+
+
+def test_timed_events_add_hours_but_mark_no_area_day() -> None:
+    daily = days_of(make_occurrences(timed("family", "2024-10-08 10:00", "2024-10-08 12:00")), "2024-10-08", "2024-10-08")
+    assert row(daily, "2024-10-08")["family"] == 2.0
+    assert not daily[list(DAY_MARK_COLUMNS)].to_numpy().any()
+
+
+def test_marks_are_not_hour_columns() -> None:
+    assert set(DAY_MARK_COLUMNS) == {f"{area}_day" for area in AREAS}
+    assert set(MARKED_DAYS_COLUMNS) == {f"{area}_days" for area in AREAS}
+    assert not set(HOUR_COLUMNS) & {*DAY_MARK_COLUMNS, *MARKED_DAYS_COLUMNS, "day_off", "days_off"}
+
+
+@pytest.mark.parametrize(
+    ("week_starts_on", "starts", "expected"),
+    [
+        ("monday", ["2024-09-30", "2024-10-07"],
+         {"family_days": [2, 1], "rest_days": [0, 2], "days_off": [0, 2], "work_days": [0, 0], "personal_days": [0, 0]}),
+        ("sunday", ["2024-09-29", "2024-10-06"],
+         {"family_days": [1, 2], "rest_days": [0, 2], "days_off": [0, 2], "work_days": [0, 0], "personal_days": [0, 0]}),
+    ],
+)
+def test_weekly_counts_of_marked_days(week_starts_on: str, starts: list[str], expected: dict[str, list[int]]) -> None:
+    occ = make_occurrences(
+        all_day("family", "2024-10-05", "2024-10-08", title="Family trip"),  # Saturday to Monday
+        all_day("rest", "2024-10-09", "2024-10-11", title="Vacation", day_off=True),  # Wednesday, Thursday
+        timed("work", "2024-10-07 09:00", "2024-10-07 12:00"),
+    )
+    daily = days_of(occ, "2024-10-05", "2024-10-12")
+    weekly = weekly_hours(daily, week_starts_on=week_starts_on)  # type: ignore[arg-type]
+    assert list(weekly.columns) == list(WEEKLY_COLUMNS)
+    assert [str(d.date()) for d in weekly.index] == starts
+    for column, counts in expected.items():
+        assert weekly[column].dtype == "int64"
+        assert weekly[column].tolist() == counts, column
+    # the marks add no hours: the weekly hour sums are the daily ones
+    assert weekly["work"].sum() == 3.0
+    assert weekly[["family", "rest", "personal"]].sum().sum() == 0.0
+    assert weekly[list(HOUR_COLUMNS)].sum().to_dict() == pytest.approx(daily[list(HOUR_COLUMNS)].sum().to_dict())

@@ -214,3 +214,16 @@ def test_corpus_broken_files_are_refused_clearly(capsys, monkeypatch, tmp_path, 
     assert line.startswith(f"error: {name}")
     assert "Traceback" not in err
     assert table_counts(url) == before
+
+
+def test_summary_json_marks_the_days_of_the_sample_vacation(capsys, monkeypatch, sqlite_url):
+    code, _, err = run_cli(capsys, monkeypatch, "demo", "--db", sqlite_url, "--tz", "Europe/Berlin")
+    assert code == 0, err
+    code, out, err = run_cli(
+        capsys, monkeypatch, "summary", "--db", sqlite_url, "--tz", "Europe/Berlin", "--week", "2026-W43", "--json"
+    )
+    assert code == 0, err
+    [week] = json.loads(out)["weeks"]
+    # "Vacation - Lake Garda", all-day Monday 2026-10-19 to Friday 2026-10-23: a day-off rule places it in rest.
+    assert week["days_marked"] == {"work": 0, "family": 0, "personal": 0, "rest": 5, "off": 5}
+    assert set(week["hours"]) == {"work", "family", "personal", "rest", "uncategorized", "integration", "unaccounted", "assumed_sleep"}

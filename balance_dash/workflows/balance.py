@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -115,12 +116,20 @@ def summary_document(result: Balance) -> dict[str, Any]:
                 "week": str(row["iso_week"]),
                 "start": start.isoformat(),
                 "hours": hours,
+                "days_marked": _days_marked(row),
                 "targets": health.targets_document(result.targets, start),
                 "warnings": [w.to_document() for w in result.warnings_for_week(start)],
                 "scheduled": result.is_scheduled(start),
             }
         )
     return {"timezone": result.tz.key, "week_starts_on": result.week_starts_on, "weeks": weeks}
+
+
+def _days_marked(row: Mapping[Any, Any]) -> dict[str, int]:
+    """A week's marked days: per area the days an all-day event placed in it covers; `off` the days off."""
+    marked = {area: int(row[f"{area}_days"]) for area in AREAS}
+    marked["off"] = int(row["days_off"])
+    return marked
 
 
 def target_gap(actual: float, low: float | None, high: float | None) -> tuple[str, float]:
