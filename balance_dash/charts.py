@@ -25,6 +25,7 @@ AREA_COLOURS = {
     UNCATEGORIZED: "#999999",  # grey
 }
 ASSUMED_SLEEP_COLOUR = "#E7C4DA"  # a lighter tint of rest
+HATCH_COLOUR = "#8A8A8A"  # the hatching of scheduled weeks: a mid grey, visible on light and dark themes
 STACK = (*AREAS, UNCATEGORIZED)
 FONT = "Source Sans Pro, sans-serif"
 
@@ -79,7 +80,7 @@ def weekly_balance(
                 name=name,
                 x=labels,
                 y=values.round(2),
-                marker={"color": colour, "opacity": opacity, "pattern": {"shape": pattern, "fgcolor": "#444"}},
+                marker={"color": colour, "opacity": opacity, "pattern": {"shape": pattern, "fgcolor": HATCH_COLOUR}},
                 legendgroup=area,
                 customdata=[f"{v:.1f} h" for v in values],
                 hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{customdata}}<extra></extra>",
