@@ -3,6 +3,7 @@
 import streamlit as st
 
 from balance_dash.ui import layout
+from balance_dash.ui.feedback import show_flashes
 
 st.set_page_config(page_title="balance-dash", page_icon="⚖️", layout="wide")
 
@@ -25,4 +26,5 @@ navigation = st.navigation(
     position="sidebar",
 )
 layout.sidebar()
+show_flashes()
 navigation.run()

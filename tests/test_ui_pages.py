@@ -77,6 +77,8 @@ def test_targets_are_saved_and_applied(seeded_url, monkeypatch):
     at.number_input(key="min_family").set_value(20.0)
     [save] = [b for b in at.button if b.label == "Save targets"]
     no_exception(save.click().run())
+    # The confirmation is shown after the page's rerun, not wiped by it.
+    assert [t.value for t in at.toast] == ["Targets saved"]
     targets = store.load_targets(store.open_engine(seeded_url))
     assert targets.query("area == 'family'").sort_values("effective_from")["min_hours"].iloc[-1] == 20.0
 

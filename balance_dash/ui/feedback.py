@@ -17,3 +17,20 @@ def reported(action: str) -> Iterator[None]:
         yield
     except BalanceDashError as error:
         st.error(f"{action} failed: {error}", icon="⚠️")
+
+
+_PENDING = "_flash_messages"
+
+
+def flash(message: str, *, icon: str = "✅") -> None:
+    """Confirm a write with a toast that survives the `st.rerun()` that usually follows it.
+
+    A toast shown just before a rerun is often wiped by it; the message waits in the session
+    instead and `show_flashes` (called by app.py on every run) shows it on the next one.
+    """
+    st.session_state.setdefault(_PENDING, []).append((message, icon))
+
+
+def show_flashes() -> None:
+    for message, icon in st.session_state.pop(_PENDING, []):
+        st.toast(message, icon=icon)

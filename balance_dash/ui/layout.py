@@ -6,7 +6,7 @@ import streamlit as st
 
 from balance_dash import workflows
 from balance_dash.ui import cached
-from balance_dash.ui.feedback import reported
+from balance_dash.ui.feedback import flash, reported
 
 
 def sidebar() -> None:
@@ -33,5 +33,5 @@ def welcome() -> None:
         if st.button("Load the sample calendar", type="primary"):
             with reported("Loading the sample calendar"), st.spinner("Importing the sample calendar…"):
                 report = workflows.load_sample(cached.engine(), tz=cached.display_zone(), settings=cached.settings())
-                st.session_state["flash"] = report.headline()
+                flash(report.headline())
                 st.rerun()

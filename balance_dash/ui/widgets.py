@@ -28,7 +28,10 @@ def area_metric(area: str, hours: float, targets: pd.DataFrame, *, assumed_sleep
     help_text = f"Target: {health.target_range_text(low, high)}."
     if area == "rest" and assumed_sleep:
         help_text += f" Includes {assumed_sleep:.1f} h of assumed sleep."
-    st.metric(area.capitalize(), f"{hours:.1f} h", delta=delta, delta_color=colour, help=help_text, border=True)
+    st.metric(
+        area.capitalize(), f"{hours:.1f} h", delta=delta, delta_color=colour, help=help_text, border=True,
+        delta_arrow="auto" if state in ("under", "over") else "off",  # "on target" has no direction
+    )
 
 
 SEVERITY_ORDER = ("high", "caution", "boundary", "info")

@@ -9,7 +9,7 @@ from balance_dash import store, workflows
 from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS
 from balance_dash.ui import cached
-from balance_dash.ui.feedback import reported
+from balance_dash.ui.feedback import flash, reported
 
 st.title("Import calendars")
 st.markdown(
@@ -94,7 +94,7 @@ else:
                 workflows.set_source_area(
                     cached.engine(), source_id, area=None if area_pick.startswith("(") else area_pick, forced=forced
                 )
-                st.toast(f"Saved the area of {chosen}", icon="✅")
+                flash(f"Saved the area of {chosen}", icon="✅")
                 st.rerun()
     st.caption("To replace a calendar with a newer export, upload the new file under the same calendar name.")
     with st.form("delete_source"):
@@ -104,5 +104,5 @@ else:
             source_id = int(sources.loc[sources["name"] == doomed, "id"].iloc[0])
             with reported("Deleting the calendar"):
                 store.delete_source(cached.engine(), source_id)
-                st.toast(f"Deleted {doomed}", icon="🗑️")
+                flash(f"Deleted {doomed}", icon="🗑️")
                 st.rerun()

@@ -11,7 +11,7 @@ from balance_dash import workflows
 from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS
 from balance_dash.ui import cached
-from balance_dash.ui.feedback import reported
+from balance_dash.ui.feedback import flash, reported
 
 st.title("Log time")
 st.caption("Time your calendar does not hold: an evening with the kids, a run, a nap. Entries count like calendar events.")
@@ -35,7 +35,7 @@ with st.form("log_entry", clear_on_submit=True):
                 cached.engine(), tz=zone, area=area, note=note.strip(),
                 start=start_at, end=datetime.combine(end_day, end, tzinfo=zone),
             )
-            st.toast("Logged" if added else "That entry was already there", icon="✅" if added else "ℹ️")
+            flash("Logged" if added else "That entry was already there", icon="✅" if added else "ℹ️")
             st.rerun()
 
 st.subheader("Your entries")
@@ -75,12 +75,12 @@ else:
     if save_col.button("Save changes", type="primary"):
         with reported("Saving the entries"):
             saved = workflows.edit_entries(cached.engine(), kept)
-            st.toast(f"Saved {saved} changed entries" if saved else "Nothing had changed", icon="✅")
+            flash(f"Saved {saved} changed entries" if saved else "Nothing had changed", icon="✅")
             st.rerun()
     if delete_col.button(f"Delete {len(doomed)} selected", disabled=not doomed):
         with reported("Deleting entries"):
             gone = workflows.delete_entries(cached.engine(), doomed)
-            st.toast(f"Deleted {gone} entries", icon="🗑️")
+            flash(f"Deleted {gone} entries", icon="🗑️")
             st.rerun()
 
 st.subheader("Import a CSV time log")

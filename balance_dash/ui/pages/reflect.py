@@ -13,12 +13,12 @@ from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, BOUNDARY_KINDS
 from balance_dash.settings import WEEKDAY_NAMES
 from balance_dash.ui import cached, widgets
-from balance_dash.ui.feedback import reported
+from balance_dash.ui.feedback import flash, reported
 from balance_dash.workflows import reflect
 
 st.title("Reflect")
 if not cached.has_data():
-    st.info("Nothing to reflect on yet: import a calendar or load the sample calendar first.", icon="🪞")
+    st.info("Nothing to reflect on yet: import a calendar or load the sample calendar first.", icon="📝")
     st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Import", icon="➡️")
     st.stop()
 
@@ -82,7 +82,7 @@ with st.form(f"journal_{week_start}"):
     if st.form_submit_button("Save the review", type="primary"):
         with reported("Saving the review"):
             reflect.save_review(cached.engine(), week_start=week_start, answers=answers, notes=notes, energy=energy, mood=mood)
-            st.toast(f"Review of {review.iso_week} saved", icon="🪞")
+            flash(f"Review of {review.iso_week} saved", icon="📝")
             st.rerun()
 
 st.header("Refine")
@@ -101,7 +101,7 @@ with target_tab, st.form("refine_target"):
     if st.form_submit_button("Save the target", type="primary"):
         with reported("Saving the target"):
             reflect.change_target(cached.engine(), area=area, min_hours=low, max_hours=high, effective_from=effective)
-            st.toast(f"Target for {area} saved from {effective}", icon="🎯")
+            flash(f"Target for {area} saved from {effective}", icon="🎯")
             st.rerun()
 with boundary_tab, st.form("refine_boundary"):
     KIND_LABELS = {"forbid": "Keep an area out of a time span", "protect": "Protect a time span for an area"}
@@ -119,7 +119,7 @@ with boundary_tab, st.form("refine_boundary"):
         with reported("Saving the boundary"):
             reflect.save_boundary(cached.engine(), name=name, kind=kind, area=boundary_area, weekdays=weekdays,
                                   start_local=start, end_local=end, effective_from=boundary_from, active=active)
-            st.toast("Boundary saved", icon="🚧")
+            flash("Boundary saved", icon="🚧")
             st.rerun()
 
 st.subheader("What you changed, and how it went")

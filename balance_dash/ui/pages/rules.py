@@ -10,14 +10,12 @@ import streamlit as st
 from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS, RULE_FIELDS
 from balance_dash.ui import cached
-from balance_dash.ui.feedback import reported
+from balance_dash.ui.feedback import flash, reported
 from balance_dash.workflows import rules as rule_workflows
 
 SHOWN_UNCATEGORIZED = 15  # rows with placement buttons; the rest are listed below them
 EDITOR_VERSION = "rules_editor_version"  # a new number gives the editor a fresh key: saved rules, no edits
 
-if "rules_flash" in st.session_state:
-    st.toast(st.session_state.pop("rules_flash"), icon="✅")
 
 st.title("Rules")
 st.caption(
@@ -52,7 +50,7 @@ else:
                         placed = rule_workflows.place_series(
                             cached.engine(), source_id=source_id, title=title, area=area
                         )
-                        st.session_state["rules_flash"] = f"Placed {placed} series in {area}"
+                        flash(f"Placed {placed} series in {area}")
                         st.rerun()
     if len(left) > SHOWN_UNCATEGORIZED:
         with st.expander(f"{len(left) - SHOWN_UNCATEGORIZED} more, with fewer hours"):
@@ -104,7 +102,7 @@ if save_clicked:
         st.code(str(error), language=None, wrap_lines=True)
     else:
         st.session_state[EDITOR_VERSION] = version + 1
-        st.session_state["rules_flash"] = f"Saved {count} rules; every week is re-categorised"
+        flash(f"Saved {count} rules; every week is re-categorised")
         st.rerun()
 if discard_clicked:
     st.session_state[EDITOR_VERSION] = version + 1
@@ -165,5 +163,5 @@ with st.expander("Restore the default rules"):
         with reported("Restoring the default rules"):
             restored = rule_workflows.restore_default_rules(cached.engine())
             st.session_state[EDITOR_VERSION] = version + 1
-            st.session_state["rules_flash"] = f"Restored {restored} default rules"
+            flash(f"Restored {restored} default rules")
             st.rerun()

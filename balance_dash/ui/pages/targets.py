@@ -12,7 +12,7 @@ from balance_dash import health, store
 from balance_dash.models import AREAS
 from balance_dash.settings import WEEKDAY_NAMES, Settings, Thresholds
 from balance_dash.ui import cached
-from balance_dash.ui.feedback import reported
+from balance_dash.ui.feedback import flash, reported
 
 st.title("Targets and boundaries")
 settings = cached.settings()
@@ -43,7 +43,7 @@ with st.form("targets"):
             else:
                 for area, (lo, hi) in values.items():
                     store.save_target(cached.engine(), area=area, min_hours=lo, max_hours=hi, effective_from=effective)
-                st.toast("Targets saved", icon="🎯")
+                flash("Targets saved", icon="🎯")
                 st.rerun()
 
 with st.expander("Target history"):
@@ -73,7 +73,7 @@ with st.form("settings"):
                  "sleep_enabled": sleep_on, "sleep_start": sleep_start, "sleep_end": sleep_end}
             )
             store.save_settings(cached.engine(), updated)
-            st.toast("Settings saved", icon="⚙️")
+            flash("Settings saved", icon="⚙️")
             st.rerun()
 
 st.subheader("Warning thresholds")
@@ -92,7 +92,7 @@ if st.button("Apply this preset"):
         store.save_settings(cached.engine(), settings.model_copy(update={"thresholds": health.PRESETS[preset]}))
         for name in Thresholds.model_fields:  # the inputs below must show the preset, not what was typed
             st.session_state.pop(f"th_{name}", None)
-        st.toast(f"Applied: {PRESET_LABELS[preset]}", icon="⚖️")
+        flash(f"Applied: {PRESET_LABELS[preset]}", icon="⚖️")
         st.rerun()
 with st.form("thresholds"):
     current_thresholds = settings.thresholds
@@ -112,5 +112,5 @@ with st.form("thresholds"):
                 st.error("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors()))
             else:
                 store.save_settings(cached.engine(), settings.model_copy(update={"thresholds": thresholds}))
-                st.toast("Thresholds saved", icon="⚖️")
+                flash("Thresholds saved", icon="⚖️")
                 st.rerun()

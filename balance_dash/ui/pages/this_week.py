@@ -13,9 +13,6 @@ from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS
 from balance_dash.ui import cached, layout, widgets
 
-if "flash" in st.session_state:
-    st.toast(st.session_state.pop("flash"), icon="✅")
-
 if not cached.has_data():
     layout.welcome()
     st.stop()
