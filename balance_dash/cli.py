@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 from sqlalchemy.engine import Engine
 
-from balance_dash import history, store, workflows
+from balance_dash import health, history, store, workflows
 from balance_dash.errors import BalanceDashError, InvalidValueError
 from balance_dash.settings import Settings
 
@@ -235,8 +235,7 @@ def warnings(
         today = datetime.now(zone).date()
         first, last = today, today + timedelta(days=7)
     result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
-    order = ("high", "caution", "boundary", "info")
-    found = sorted(result.warnings, key=lambda w: (w.period_start, order.index(w.severity)))
+    found = sorted(result.warnings, key=lambda w: (w.period_start, -health.SEVERITY_RANK[w.severity]))
     if not found:
         typer.echo(f"No warnings from {result.first_day} to {result.last_day}.")
     for warning in found:

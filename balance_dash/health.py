@@ -41,10 +41,12 @@ __all__ = [
     "CATALOG",
     "DEFAULT_TARGETS",
     "PRESETS",
+    "SEVERITY_RANK",
     "HealthWarning",
     "Severity",
     "WarningSpec",
     "evaluate",
+    "target_range_text",
     "targets_document",
     "targets_for_weeks",
 ]

@@ -34,9 +34,6 @@ def area_metric(area: str, hours: float, targets: pd.DataFrame, *, assumed_sleep
     )
 
 
-SEVERITY_ORDER = ("high", "caution", "boundary", "info")
-
-
 def warning_list(warnings: list[health.HealthWarning]) -> None:
     """Warnings grouped by code, the most severe first; each group names its source once."""
     if not warnings:
@@ -45,9 +42,9 @@ def warning_list(warnings: list[health.HealthWarning]) -> None:
     groups: dict[str, list[health.HealthWarning]] = {}
     for warning in warnings:
         groups.setdefault(warning.code, []).append(warning)
-    ranked = sorted(groups.values(), key=lambda group: min(SEVERITY_ORDER.index(w.severity) for w in group))
+    ranked = sorted(groups.values(), key=lambda group: -max(health.SEVERITY_RANK[w.severity] for w in group))
     for group in ranked:
-        worst = min(group, key=lambda w: SEVERITY_ORDER.index(w.severity))
+        worst = max(group, key=lambda w: health.SEVERITY_RANK[w.severity])
         icon = SEVERITY_ICONS.get(worst.severity, "•")
         count = f" · {len(group)} times" if len(group) > 1 else ""
         with st.container(border=True):
