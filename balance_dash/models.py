@@ -18,6 +18,7 @@ AREAS: tuple[str, ...] = ("work", "family", "personal", "rest")
 UNCATEGORIZED = "uncategorized"
 RULE_FIELDS: tuple[str, ...] = ("title", "location", "description", "calendar")
 SERIES = "*"  # Placement.recurrence_key for "the whole series"
+LOG_KINDS: tuple[str, ...] = ("manual", "csv")  # Source.kind of time logs, as against calendars ("ics")
 
 
 def utc_now() -> datetime:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from balance_dash import analytics, boundaries
 from balance_dash import analytics_intervals as iv
+from balance_dash.models import LOG_KINDS
 from balance_dash.settings import Settings
 
 PLANNED_AREAS: tuple[str, ...] = ("family", "personal", "rest")
@@ -231,7 +232,7 @@ def plan_against_actual(occurrences: pd.DataFrame, *, lo_us: int, hi_us: int) ->
     kinds = occurrences["source_kind"].astype(str) if "source_kind" in occurrences else pd.Series("ics", index=occurrences.index)
     lo, hi = np.array([lo_us]), np.array([hi_us])
     figures = {}
-    for column, chosen in (("planned", kinds == "ics"), ("logged", kinds.isin(["manual", "csv"]))):
+    for column, chosen in (("planned", kinds == "ics"), ("logged", kinds.isin(LOG_KINDS))):
         intervals = analytics.area_intervals(occurrences[chosen])
         figures[column] = [
             float(iv.window_hours(analytics.interval_set(intervals, (area,)), lo, hi)[0]) for area in analytics.AREA_COLUMNS

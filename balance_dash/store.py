@@ -183,10 +183,12 @@ def load_occurrences(
     start_utc: datetime | None = None,
     end_utc: datetime | None = None,
     with_description: bool = True,
+    source_kinds: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Occurrences (joined with their source's name) overlapping [start_utc, end_utc).
 
     Descriptions are the bulk of the rows; `with_description=False` reads them as "" instead.
+    `source_kinds` keeps only the occurrences of sources of those kinds (e.g. models.LOG_KINDS).
     """
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     src = Source.__table__  # type: ignore[attr-defined]
@@ -203,6 +205,8 @@ def load_occurrences(
         occ.c.description if with_description else sa.literal("").label("description"),
         occ.c.all_day, *timed, occ.c.area,
     ).join(src, src.c.id == occ.c.source_id)
+    if source_kinds is not None:
+        statement = statement.where(src.c.kind.in_(list(source_kinds)))
     if start_utc is not None:
         statement = statement.where(
             sa.or_(occ.c.end_utc > start_utc, occ.c.day_end > start_utc.date())

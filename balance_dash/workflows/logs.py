@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from balance_dash import store
 from balance_dash.ingest import manual
-from balance_dash.models import AREAS
+from balance_dash.models import AREAS, LOG_KINDS
 from balance_dash.settings import Settings
 from balance_dash.workflows.calendars import check_size
 
@@ -96,11 +96,7 @@ def import_log_csv(
 
 def manual_entries(engine: Engine) -> pd.DataFrame:
     """Entries of the manual log and of CSV logs, newest first."""
-    sources = store.load_sources(engine)
-    manual_ids = sources.loc[sources["kind"].isin(["manual", "csv"]), "id"].tolist()
-    occurrences = store.load_occurrences(engine)
-    entries = occurrences[occurrences["source_id"].isin(manual_ids)]
-    return entries.sort_values("start_utc", ascending=False)
+    return store.load_occurrences(engine, source_kinds=LOG_KINDS).sort_values("start_utc", ascending=False)
 
 
 def delete_entries(engine: Engine, ids: list[int]) -> int:
