@@ -624,35 +624,6 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-__all__ = [
-    "DEFAULT_DB_URL",
-    "ReplaceCounts",
-    "SQLAlchemyError",
-    "SQLModel",
-    "count_occurrences",
-    "delete_source",
-    "load_import_runs",
-    "load_journal",
-    "load_occurrences",
-    "load_placements",
-    "load_rules",
-    "load_settings",
-    "load_sources",
-    "load_targets",
-    "make_engine",
-    "migrate",
-    "open_engine",
-    "place",
-    "replace_occurrences",
-    "replace_rules",
-    "save_journal",
-    "save_settings",
-    "save_target",
-    "update_source",
-]
-
-
-
 def data_revision(engine: Engine) -> int:
     """A counter that every write increments in its own transaction.
 
