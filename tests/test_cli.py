@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from balance_dash import cli, store
+from balance_dash import store
+from tests.support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 SAMPLE = REPO / "data" / "sample.ics"
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    """Run `balance-dash ARGS` in-process through its real entry point."""
-    monkeypatch.setattr(sys, "argv", ["balance-dash", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def table_counts(url: str) -> dict[str, int]:

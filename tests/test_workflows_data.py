@@ -5,19 +5,19 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-import sys
 from datetime import date
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from balance_dash import cli, store, workflows
+from balance_dash import store, workflows
 from balance_dash.errors import BalanceDashError, InvalidValueError, SchemaError, StoreError
 from balance_dash.models import JournalEntry
 from balance_dash.settings import Settings
 from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import rules as rule_workflows
+from tests.support.cli import run_cli
 
 BERLIN = "Europe/Berlin"
 ZONE = workflows.resolve_zone(BERLIN)
@@ -235,17 +235,6 @@ def test_an_oversized_upload_is_refused(sqlite_url):
 
 
 # --- the command line ---------------------------------------------------------------------------------
-
-
-def run_cli(capsys, monkeypatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["balance-dash", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cli_export_writes_csv_to_a_file_and_json_to_stdout(sqlite_url, frozen_now, tmp_path, capsys, monkeypatch):
