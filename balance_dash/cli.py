@@ -13,6 +13,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import click
 import typer
@@ -46,7 +47,7 @@ def _open(db: str) -> tuple[Engine, Settings]:
     return engine, store.load_settings(engine)
 
 
-def _parse_instant(text: str, tz: object, option: str) -> datetime:
+def _parse_instant(text: str, tz: ZoneInfo, option: str) -> datetime:
     """A date (local midnight) or an ISO date-time (local unless it has an offset), as aware UTC."""
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -55,7 +56,7 @@ def _parse_instant(text: str, tz: object, option: str) -> datetime:
     if not 1900 <= value.year <= 2200:
         raise InvalidValueError(f"{option} {text!r} is outside the years 1900 to 2200")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)  # type: ignore[arg-type]
+        value = value.replace(tzinfo=tz)
     return value.astimezone(UTC)
 
 
@@ -171,13 +172,13 @@ def summary(
             typer.echo(f"    [{warning['severity']}] {warning['message']}")
 
 
-def _period(week: str | None, from_: str | None, to: str | None, zone: object) -> tuple[date, date]:
+def _period(week: str | None, from_: str | None, to: str | None, zone: ZoneInfo) -> tuple[date, date]:
     if week:
         if from_ or to:
             raise InvalidValueError("give either --week or --from/--to, not both")
         monday = workflows.parse_iso_week(week)
         return monday, monday + timedelta(days=6)
-    today = datetime.now(zone).date()  # type: ignore[arg-type]
+    today = datetime.now(zone).date()
     first = _parse_day(from_, "--from") if from_ else today - timedelta(weeks=4)
     last = _parse_day(to, "--to") if to else today + timedelta(days=13 - today.weekday())
     if last < first:
