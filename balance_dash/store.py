@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,10 +32,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, select
 
+from balance_dash.categorize import DEFAULT_RULES, compile_rule
 from balance_dash.errors import InvalidValueError, SchemaError, StoreError
+from balance_dash.health import DEFAULT_TARGETS
 from balance_dash.models import (
     AREAS,
+    BOUNDARY_KINDS,
     UNCATEGORIZED,
+    Boundary,
     DataRevision,
     ImportRun,
     JournalEntry,
@@ -131,10 +137,6 @@ def open_engine(url: str) -> Engine:
 
 
 def _seed_defaults(engine: Engine) -> None:
-    # Imported here: the engine modules are pure and heavier; the store needs them only once.
-    from balance_dash.categorize import DEFAULT_RULES
-    from balance_dash.health import DEFAULT_TARGETS
-
     with Session(engine) as session:
         if session.exec(select(Rule)).first() is None:
             session.add_all(Rule(**{**rule, "position": index}) for index, rule in enumerate(DEFAULT_RULES))
@@ -570,8 +572,6 @@ def save_target(engine: Engine, *, area: str, min_hours: float | None, max_hours
 
 def replace_rules(engine: Engine, rules: Sequence[Mapping[str, Any]]) -> None:
     """Make `rules` (in order) the whole rule list, in one transaction; a malformed rule refuses all."""
-    from balance_dash.categorize import compile_rule  # pure; imported here to keep the store's imports lean
-
     for position, rule in enumerate(rules, start=1):
         check_area(str(rule["area"]), allow_uncategorized=False)
         compile_rule({**rule, "position": position})
@@ -659,8 +659,6 @@ def backup_sqlite(engine: Engine) -> bytes:
     writing (https://www.sqlite.org/backup.html); the copy leaves WAL mode so that the one file
     holds everything.
     """
-    import sqlite3
-    import tempfile
 
     if engine.dialect.name != "sqlite":
         raise StoreError(f"a {engine.dialect.name} database cannot be copied as one file", hint="Use dump_tables.")
@@ -701,7 +699,6 @@ def restore_sqlite(engine: Engine, data: bytes, *, file_name: str = "backup") ->
     Only then are the tables emptied and refilled, in one transaction: a failure leaves the
     database as it was. Returns the rows restored per table.
     """
-    import tempfile
 
     if not data.startswith(SQLITE_HEADER):
         raise InvalidValueError(
@@ -726,8 +723,6 @@ def restore_sqlite(engine: Engine, data: bytes, *, file_name: str = "backup") ->
 
 
 def _check_backup(path: Path, file_name: str) -> None:
-    import sqlite3
-    from contextlib import closing
 
     not_ours = "this SQLite database is not a balance-dash backup"
     hint = "Choose a backup downloaded from the Data page (a .db file)."
@@ -804,8 +799,6 @@ def save_boundary(
 
     Earlier rows of the name stay: they are its history, and past weeks keep the rule they had.
     """
-    from balance_dash.models import BOUNDARY_KINDS, Boundary
-
     name = name.strip()
     if not name:
         raise InvalidValueError("a boundary needs a name", hint="For example: No work on Sunday.")
@@ -829,8 +822,6 @@ def save_boundary(
 
 def load_boundaries(engine: Engine) -> pd.DataFrame:
     """Every version of every named boundary, by name then effective date."""
-    from balance_dash.models import Boundary
-
     table = Boundary.__table__  # type: ignore[attr-defined]
     return _frame(engine, sa.select(table).order_by(table.c.name, table.c.effective_from, table.c.id))
 
