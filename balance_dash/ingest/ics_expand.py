@@ -136,13 +136,18 @@ def _index_series(records: list[EventRecord], tz: ZoneInfo) -> dict[str, _Series
     return infos
 
 
-def _build_series(records: list[EventRecord], issues: list[IngestIssue]) -> list[Any]:
-    """The library's series, one per UID; series it cannot build are reported, not fatal."""
+def _calendar_of(records: list[EventRecord]) -> icalendar.Calendar:
+    """A calendar holding the records' events, for a query of the library."""
     calendar = icalendar.Calendar()
     for record in records:
         calendar.add_component(record.component)
+    return calendar
+
+
+def _build_series(records: list[EventRecord], issues: list[IngestIssue]) -> list[Any]:
+    """The library's series, one per UID; series it cannot build are reported, not fatal."""
     try:
-        series = list(recurring_ical_events.of(calendar, skip_bad_series=True).series)
+        series = list(recurring_ical_events.of(_calendar_of(records), skip_bad_series=True).series)
     except Exception:
         series = []  # one series broke the whole query: build them one UID at a time
         by_uid: dict[str, list[EventRecord]] = defaultdict(list)
@@ -162,11 +167,8 @@ def _build_series(records: list[EventRecord], issues: list[IngestIssue]) -> list
 
 
 def _series_of_group(group: list[EventRecord], issues: list[IngestIssue]) -> list[Any]:
-    calendar = icalendar.Calendar()
-    for record in group:
-        calendar.add_component(record.component)
     try:
-        series = list(recurring_ical_events.of(calendar, skip_bad_series=True).series)
+        series = list(recurring_ical_events.of(_calendar_of(group), skip_bad_series=True).series)
     except Exception as exc:
         _report_unbuildable(group, issues, exc)
         return []
@@ -179,11 +181,8 @@ def _report_unbuildable(
     group: list[EventRecord], issues: list[IngestIssue], error: Exception | None = None
 ) -> None:
     if error is None:  # ask the library once more without skipping, to learn its reason
-        calendar = icalendar.Calendar()
-        for record in group:
-            calendar.add_component(record.component)
         try:
-            recurring_ical_events.of(calendar)
+            recurring_ical_events.of(_calendar_of(group))
         except Exception as exc:
             error = exc
     reason = (
