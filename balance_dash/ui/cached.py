@@ -20,6 +20,7 @@ from balance_dash import store, workflows
 from balance_dash.settings import Settings
 from balance_dash.trends import Period
 from balance_dash.workflows import data as data_workflows
+from balance_dash.workflows import reflect as reflect_workflows
 from balance_dash.workflows import rules as rule_workflows
 from balance_dash.workflows import trends as trend_workflows
 
@@ -48,6 +49,12 @@ def _settings(url: str, rev: int) -> Settings:
 
 def settings() -> Settings:
     return _settings(db_url(), revision())
+
+
+def _zone_and_today() -> tuple[ZoneInfo, date]:
+    """The display zone and today's date in it: the cache key of views that depend on "now"."""
+    zone = display_zone()
+    return zone, datetime.now(UTC).astimezone(zone).date()
 
 
 def display_zone() -> ZoneInfo:
@@ -134,8 +141,7 @@ def _balance(url: str, rev: int, zone: str, first_day: date, last_day: date, tod
 
 
 def balance(first_day: date, last_day: date) -> workflows.Balance:
-    zone = display_zone()
-    today = datetime.now(UTC).astimezone(zone).date()
+    zone, today = _zone_and_today()
     return _balance(db_url(), revision(), zone.key, first_day, last_day, today)
 
 
@@ -200,69 +206,58 @@ def data_span() -> tuple[date, date] | None:
     return _data_span(db_url(), revision(), display_zone().key)
 
 
-# --- Reflect (weekly review, history, plan); imports kept local: this section is appended ---
+# --- Reflect (weekly review, history, plan) ---
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _review(url: str, rev: int, zone: str, week_start: date, today: date) -> workflows.reflect.WeekReview:
-    from balance_dash.workflows import reflect
-
-    return reflect.weekly_review(
+def _review(url: str, rev: int, zone: str, week_start: date, today: date) -> reflect_workflows.WeekReview:
+    return reflect_workflows.weekly_review(
         _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
         occurrences=_occurrences(url, rev),
     )
 
 
-def review(week_start: date) -> workflows.reflect.WeekReview:
+def review(week_start: date) -> reflect_workflows.WeekReview:
     """The weekly review of one week (figures, targets then in force, warnings, boundaries, journal)."""
-    zone = display_zone()
-    today = datetime.now(UTC).astimezone(zone).date()
+    zone, today = _zone_and_today()
     return _review(db_url(), revision(), zone.key, week_start, today)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _reflect_history(url: str, rev: int, zone: str, today: date) -> dict[str, pd.DataFrame]:
-    from balance_dash.workflows import reflect
-
     engine, tz, settings_now = _engine(url), ZoneInfo(zone), _settings(url, rev)
     occ = _occurrences(url, rev)
     return {
-        "targets": reflect.target_history(engine, tz=tz, settings=settings_now, occurrences=occ),
-        "boundaries": reflect.boundary_history(engine, tz=tz, settings=settings_now, occurrences=occ),
-        "reviews": reflect.past_reviews(engine, tz=tz, settings=settings_now, occurrences=occ),
+        "targets": reflect_workflows.target_history(engine, tz=tz, settings=settings_now, occurrences=occ),
+        "boundaries": reflect_workflows.boundary_history(engine, tz=tz, settings=settings_now, occurrences=occ),
+        "reviews": reflect_workflows.past_reviews(engine, tz=tz, settings=settings_now, occurrences=occ),
         "boundary_versions": store.load_boundaries(engine),
     }
 
 
 def reflect_history() -> dict[str, pd.DataFrame]:
     """Target and boundary history sentences, past reviews with their weeks' figures, boundary versions."""
-    zone = display_zone()
-    today = datetime.now(UTC).astimezone(zone).date()
+    zone, today = _zone_and_today()
     return _reflect_history(db_url(), revision(), zone.key, today)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _plan(url: str, rev: int, zone: str, week_start: date, today: date) -> workflows.reflect.Plan:
-    from balance_dash.workflows import reflect
-
-    return reflect.plan_week(
+def _plan(url: str, rev: int, zone: str, week_start: date, today: date) -> reflect_workflows.Plan:
+    return reflect_workflows.plan_week(
         _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
         occurrences=_occurrences(url, rev),
     )
 
 
-def plan(week_start: date) -> workflows.reflect.Plan:
+def plan(week_start: date) -> reflect_workflows.Plan:
     """Proposed blocks for the areas the week falls short in."""
-    zone = display_zone()
-    today = datetime.now(UTC).astimezone(zone).date()
+    zone, today = _zone_and_today()
     return _plan(db_url(), revision(), zone.key, week_start, today)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _plan_against_actual(url: str, rev: int, zone: str, week_start: date) -> pd.DataFrame:
-    from balance_dash.workflows import reflect
-
-    return reflect.plan_against_actual(
+    return reflect_workflows.plan_against_actual(
         _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
         occurrences=_occurrences(url, rev),
     )
@@ -282,8 +277,7 @@ def _trends(url: str, rev: int, zone: str, period: Period, today: date) -> trend
 
 def trends(period: Period) -> trend_workflows.Trends:
     """The Trends page's figures for a period ending with the current week."""
-    zone = display_zone()
-    today = datetime.now(UTC).astimezone(zone).date()
+    zone, today = _zone_and_today()
     return _trends(db_url(), revision(), zone.key, period, today)
 
 
@@ -301,9 +295,7 @@ def week_timeline(week_start: date) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _boundary_scores(url: str, rev: int, zone: str, first_day: date, last_day: date) -> pd.DataFrame:
-    from balance_dash.workflows import reflect
-
-    return reflect.boundary_scores(
+    return reflect_workflows.boundary_scores(
         _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), first_day=first_day, last_day=last_day,
         occurrences=_occurrences(url, rev),
     )
