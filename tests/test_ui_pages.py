@@ -196,3 +196,12 @@ def test_log_time_entries_can_be_edited_and_deleted_in_the_table(seeded_url, mon
     assert after.loc["Reading 9", "area"] == "personal"
     week = workflows.balance(engine, tz=zone, settings=store.load_settings(engine), first_day=date(2026, 11, 16), last_day=date(2026, 11, 22))
     assert week.weekly["family"].iloc[0] >= 0.75
+
+
+def test_the_import_page_loads_the_sample_and_confirms_it_after_the_reload(sqlite_url, monkeypatch):
+    at = no_exception(make_app(sqlite_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    [load] = [b for b in at.button if b.label == "Load the sample calendar"]
+    no_exception(load.click().run())
+    assert store.load_sources(store.open_engine(sqlite_url))["name"].tolist() == ["Sample calendar"]
+    assert any("'Sample calendar'" in t.value and "added" in t.value for t in at.toast)

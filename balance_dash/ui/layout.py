@@ -30,8 +30,13 @@ def welcome() -> None:
     with sample:
         st.subheader("✨ Try the sample calendar")
         st.write("A made-up person's busy autumn: meetings, family dinners, a vacation, a crunch week.")
-        if st.button("Load the sample calendar", type="primary"):
-            with reported("Loading the sample calendar"), st.spinner("Importing the sample calendar…"):
-                report = workflows.load_sample(cached.engine(), tz=cached.display_zone(), settings=cached.settings())
-                flash(report.headline())
-                st.rerun()
+        sample_button(primary=True)
+
+
+def sample_button(*, primary: bool = False) -> None:
+    """Load the sample calendar shipped in data/, confirming it after the page reloads."""
+    if st.button("Load the sample calendar", type="primary" if primary else "secondary"):
+        with reported("Loading the sample calendar"), st.spinner("Importing the sample calendar…"):
+            report = workflows.load_sample(cached.engine(), tz=cached.display_zone(), settings=cached.settings())
+            flash(report.headline())
+            st.rerun()

@@ -8,7 +8,7 @@ import streamlit as st
 from balance_dash import store, workflows
 from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS
-from balance_dash.ui import cached
+from balance_dash.ui import cached, layout
 from balance_dash.ui.feedback import flash, reported
 
 st.title("Import calendars")
@@ -64,10 +64,7 @@ st.subheader("Your calendars")
 sources = cached.sources()
 if sources.empty:
     st.info("Nothing imported yet. Upload a calendar above, or load the sample calendar.")
-    if st.button("Load the sample calendar"):
-        with reported("Loading the sample calendar"):
-            st.success(workflows.load_sample(cached.engine(), tz=cached.display_zone(), settings=settings).headline())
-            st.rerun()
+    layout.sample_button()
 else:
     shown = sources.assign(
         area=sources["area"].fillna("(rules)"),
