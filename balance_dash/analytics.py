@@ -24,6 +24,8 @@ Frames returned here:
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -32,28 +34,68 @@ import numpy as np
 import pandas as pd
 
 from balance_dash import analytics_intervals as iv
+from balance_dash.attendance import MARKED_PARTICIPATION, NOT_COUNTED_REASONS
 from balance_dash.models import AREAS, UNCATEGORIZED
 
 AREA_COLUMNS: tuple[str, ...] = (*AREAS, UNCATEGORIZED)
 HOUR_COLUMNS: tuple[str, ...] = (
-    *AREA_COLUMNS, "assumed_sleep", "integration", "accounted", "unaccounted", "day_length",
+    *AREA_COLUMNS, "sleep", "assumed_sleep", "integration", "accounted", "unaccounted", "day_length",
 )
+# Hours the calendar holds but the user did not live (see `attendance`), per reason, and the
+# counted hours the user has not said yes to (tentative or unanswered). Reported beside the
+# hours, never part of them.
+NOT_COUNTED_COLUMNS: tuple[str, ...] = tuple(f"not_counted_{reason}" for reason in NOT_COUNTED_REASONS)
+SIDE_HOUR_COLUMNS: tuple[str, ...] = (*NOT_COUNTED_COLUMNS, "tentative")
+# A timed out-of-office event makes a day off when it takes at least this much of the day.
+OUT_OF_OFFICE_DAY_HOURS = 4.0
+# Logged sleep: a rest event whose title says so is sleep, not waking rest.
+LOGGED_SLEEP = re.compile(r"\b(?:sleep|slept|nap|naps|bedtime|night'?s rest)\b", re.IGNORECASE)
 # Per area, a day covered by an all-day occurrence placed in it (daily, bool) and the count of
 # such days (weekly, int). Marks, not hours: they stay out of HOUR_COLUMNS.
 DAY_MARK_COLUMNS: tuple[str, ...] = tuple(f"{area}_day" for area in AREAS)
 MARKED_DAYS_COLUMNS: tuple[str, ...] = tuple(f"{area}_days" for area in AREAS)
-DAILY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "day_off", *DAY_MARK_COLUMNS)
-WEEKLY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, "days_off", *MARKED_DAYS_COLUMNS, "days", "iso_week")
+DAILY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, *SIDE_HOUR_COLUMNS, "day_off", "has_data", *DAY_MARK_COLUMNS)
+WEEKLY_COLUMNS: tuple[str, ...] = (
+    *HOUR_COLUMNS, *SIDE_HOUR_COLUMNS, "days_off", "workdays", "workdays_off", "vacation", "has_data",
+    *MARKED_DAYS_COLUMNS, "days", "iso_week",
+)
 # Areas whose events do not shorten the night's sleep opportunity (a logged "Sleep" is rest).
 _SLEEP_NEUTRAL_AREAS = ("rest",)
 
 
+def counted(occ: pd.DataFrame) -> pd.Series:
+    """Per occurrence, whether it counts as lived time (no `not_counted` reason; see `attendance`)."""
+    if "not_counted" not in occ:
+        return pd.Series(True, index=occ.index)
+    return occ["not_counted"].fillna("").astype(str) == ""
+
+
+def logged_sleep(occ: pd.DataFrame) -> pd.Series:
+    """Per occurrence, whether it is logged sleep: placed in rest, with a title that says sleep."""
+    if "area" not in occ or "title" not in occ or not len(occ):
+        return pd.Series(False, index=occ.index)
+    rest = occ["area"].astype(object) == "rest"
+    titles = occ.loc[rest, "title"].fillna("").astype(str)
+    marked = pd.Series(False, index=occ.index)
+    marked[rest] = titles.str.contains(LOGGED_SLEEP, regex=True)
+    return marked
+
+
+def _timed_rows(occ: pd.DataFrame) -> pd.Series:
+    return ~occ["all_day"].astype(bool) & occ["start_utc"].notna() & occ["end_utc"].notna()
+
+
 def _timed(occ: pd.DataFrame) -> pd.DataFrame:
-    timed = ~occ["all_day"].astype(bool) & occ["start_utc"].notna() & occ["end_utc"].notna()
+    """Counted timed occurrences with their area; logged sleep is left out (it is not rest)."""
+    timed = _timed_rows(occ) & counted(occ) & ~logged_sleep(occ)
     rows = occ.loc[timed, ["start_utc", "end_utc"]]
     area = occ.loc[timed, "area"] if "area" in occ else pd.Series(None, index=rows.index, dtype=object)
     known = area.isin(AREAS)
     return rows.assign(area=area.astype(object).where(known, UNCATEGORIZED))
+
+
+def _union_of(rows: pd.DataFrame) -> iv.IntervalSet:
+    return iv.union(iv.micros(rows["start_utc"]), iv.micros(rows["end_utc"]))
 
 
 def area_intervals(occ: pd.DataFrame) -> pd.DataFrame:
@@ -107,46 +149,114 @@ def daily_hours(
     first_day: date,
     last_day: date,
     sleep: tuple[time, time] | None,
+    coverage: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Hours per area for every local day in [first_day, last_day] (see the module docstring).
 
-    `occ` needs `area` (as set by `categorize.assign_areas`); `day_off` is optional.
-    All-day occurrences add no hours; they set `day_off` (when marked) and their area's `<area>_day`.
+    `occ` needs `area` (as set by `categorize.assign_areas`); `day_off`, `not_counted` and
+    `participation` (`attendance.assign_attendance`) are optional. All-day occurrences add no
+    hours; they set `day_off` (when marked) and their area's `<area>_day`. Occurrences with a
+    `not_counted` reason add no hours: their hours are reported per reason instead.
+
+    `coverage` (start_utc, end_utc spans; see `store.load_coverage`) says which days hold data:
+    a day outside every span has `has_data` False and no assumed sleep. None: every day holds data.
     """
     days = iv.local_days(first_day, last_day)
     bounds_us = iv.day_bounds_us(first_day, last_day, tz)
     lo_us, hi_us = bounds_us[:-1], bounds_us[1:]
     intervals = area_intervals(occ)
+    has_data = _has_data(coverage, lo_us, hi_us)
 
     hours = {area: iv.window_hours(interval_set(intervals, (area,)), lo_us, hi_us) for area in AREA_COLUMNS}
     everything = interval_set(intervals)
     union_hours = iv.window_hours(everything, lo_us, hi_us)
     integration = np.sum([hours[area] for area in AREA_COLUMNS], axis=0) - union_hours
 
-    assumed = np.zeros(len(days))
+    timed = _timed_rows(occ) & counted(occ)
+    slept = _union_of(occ[timed & logged_sleep(occ)])
+    awake_or_slept = iv.union(*_concat(everything, slept))
+    sleep_set = slept
     if sleep is not None and len(days):
         _, starts_us, ends_us = sleep_windows(tz, first_day - timedelta(days=1), last_day, sleep)
-        free_sleep = iv.subtract(iv.union(starts_us, ends_us), everything)
+        free_sleep = iv.subtract(iv.union(starts_us, ends_us), awake_or_slept)
+        # Nights of days without data are not assumed: nothing says the user was there at all.
+        free_sleep = iv.intersect(free_sleep, _day_set(bounds_us, has_data))
+        sleep_set = iv.union(*_concat(slept, free_sleep))
         assumed = iv.window_hours(free_sleep, lo_us, hi_us)
-
+    else:
+        assumed = np.zeros(len(days))
+    sleep_hours = iv.window_hours(sleep_set, lo_us, hi_us)
+    accounted = iv.window_hours(iv.union(*_concat(everything, sleep_set)), lo_us, hi_us)
     day_length = (hi_us - lo_us) / iv.US_PER_HOUR
-    accounted = union_hours + assumed
+    side = _side_hours(occ, lo_us, hi_us)
     frame = pd.DataFrame(
         {
             **hours,
-            "rest": hours["rest"] + assumed,
+            "sleep": sleep_hours,
             "assumed_sleep": assumed,
             # Rounding keeps float noise (1e-13) out of a figure defined as a difference.
             "integration": np.round(integration, 9),
             "accounted": accounted,
             "unaccounted": np.round(day_length - accounted, 9),
             "day_length": day_length,
-            "day_off": _days_off(occ, first_day, bounds_us),
+            **side,
+            "day_off": _days_off(occ, first_day, bounds_us)
+            | (side["not_counted_out_of_office"] >= OUT_OF_OFFICE_DAY_HOURS),
+            "has_data": has_data,
             **_area_day_marks(occ, first_day, len(days)),
         },
         index=days,
     )
-    return frame.astype(dict.fromkeys(HOUR_COLUMNS, "float64"))
+    return frame.astype(dict.fromkeys((*HOUR_COLUMNS, *SIDE_HOUR_COLUMNS), "float64"))
+
+
+def coverage_spans(coverage: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
+    """`store.load_coverage` rows as instants (start_utc, end_utc): all-day bounds are local days in `tz`."""
+    if coverage.empty:
+        return pd.DataFrame({"start_utc": pd.Series([], dtype="datetime64[us, UTC]"),
+                             "end_utc": pd.Series([], dtype="datetime64[us, UTC]")})
+
+    def local(days: pd.Series) -> pd.Series:
+        converted: pd.Series = days.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert("UTC")
+        return converted
+
+    starts = pd.concat([coverage["start_utc"], local(coverage["first_day"])], axis=1).min(axis=1)
+    ends = pd.concat([coverage["end_utc"], local(coverage["last_day"])], axis=1).max(axis=1)
+    spans = pd.DataFrame({"start_utc": starts, "end_utc": ends}).dropna()
+    spans = spans[spans["end_utc"] > spans["start_utc"]]
+    return spans.astype({"start_utc": "datetime64[us, UTC]", "end_utc": "datetime64[us, UTC]"}).reset_index(drop=True)
+
+
+def _concat(first: iv.IntervalSet, second: iv.IntervalSet) -> tuple[iv.Micros, iv.Micros]:
+    return np.concatenate((first[0], second[0])), np.concatenate((first[1], second[1]))
+
+
+def _has_data(coverage: pd.DataFrame | None, lo_us: iv.Micros, hi_us: iv.Micros) -> np.ndarray:
+    if coverage is None:
+        return np.ones(len(lo_us), dtype=bool)
+    spans = _union_of(coverage) if len(coverage) else (np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    return np.asarray(iv.window_hours(spans, lo_us, hi_us) > 0)
+
+
+def _day_set(bounds_us: iv.Micros, chosen: np.ndarray) -> iv.IntervalSet:
+    """The chosen days (per position) as an interval set."""
+    starts, ends = bounds_us[:-1][chosen], bounds_us[1:][chosen]
+    return iv.union(starts, ends)
+
+
+def _side_hours(occ: pd.DataFrame, lo_us: iv.Micros, hi_us: iv.Micros) -> dict[str, np.ndarray]:
+    """Per day, the hours left out per reason, and the counted hours marked tentative or unanswered."""
+    timed = _timed_rows(occ)
+    reason = occ["not_counted"].fillna("").astype(str) if "not_counted" in occ else pd.Series("", index=occ.index)
+    side: dict[str, np.ndarray] = {}
+    for name, column in zip(NOT_COUNTED_REASONS, NOT_COUNTED_COLUMNS, strict=True):
+        side[column] = iv.window_hours(_union_of(occ[timed & (reason == name)]), lo_us, hi_us)
+    if "participation" in occ:
+        marked = timed & (reason == "") & occ["participation"].isin(MARKED_PARTICIPATION)
+        side["tentative"] = iv.window_hours(_union_of(occ[marked]), lo_us, hi_us)
+    else:
+        side["tentative"] = np.zeros(len(lo_us))
+    return side
 
 
 def _all_day_spans(all_day: pd.DataFrame, first_day: date) -> tuple[np.ndarray, np.ndarray]:
@@ -176,9 +286,11 @@ def _covered(first: np.ndarray, stop: np.ndarray, count: int, rows: np.ndarray |
 def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros) -> np.ndarray:
     """Per day, whether an occurrence marked `day_off` touches it (all-day or timed)."""
     count = len(bounds_us) - 1
-    if "day_off" not in occ or count <= 0:
+    if count <= 0:
         return np.zeros(max(count, 0), dtype=bool)
-    marked = occ[occ["day_off"].astype(bool)]
+    by_rule = occ["day_off"].astype(bool) & counted(occ) if "day_off" in occ else pd.Series(False, index=occ.index)
+    away = occ["all_day"].astype(bool) & (occ["busy_status"] == "oof") if "busy_status" in occ else False
+    marked = occ[by_rule | away]
     all_day = marked[marked["all_day"].astype(bool) & marked["day_start"].notna()]
     first_all_day, stop_all_day = _all_day_spans(all_day, first_day)
 
@@ -200,7 +312,10 @@ def _area_day_marks(occ: pd.DataFrame, first_day: date, count: int) -> dict[str,
     if "area" not in occ or count <= 0:
         return {column: np.zeros(max(count, 0), dtype=bool) for column in DAY_MARK_COLUMNS}
     codes = pd.Index(list(AREAS), dtype=object).get_indexer(pd.Index(occ["area"], dtype=object))  # -1: not an area
-    chosen = occ["all_day"].astype(bool).to_numpy() & occ["day_start"].notna().to_numpy() & (codes >= 0)
+    chosen = (
+        occ["all_day"].astype(bool).to_numpy() & occ["day_start"].notna().to_numpy() & (codes >= 0)
+        & counted(occ).to_numpy()
+    )
     first, stop = _all_day_spans(occ[chosen], first_day)
     marks = _covered(first, stop, count, rows=codes[chosen].astype(np.int64), width=len(AREAS))
     return dict(zip(DAY_MARK_COLUMNS, marks, strict=True))
@@ -223,18 +338,36 @@ def iso_week_label(week_starts: pd.DatetimeIndex, week_starts_on: Literal["monda
 
 
 def weekly_hours(
-    daily: pd.DataFrame, *, week_starts_on: Literal["monday", "sunday"] = "monday"
+    daily: pd.DataFrame,
+    *,
+    week_starts_on: Literal["monday", "sunday"] = "monday",
+    rest_days: Sequence[int] = (5, 6),
 ) -> pd.DataFrame:
     """Sum `daily_hours` per local week (see the module docstring for the columns).
 
-    Sunday-start weeks are labelled by the ISO week of the Monday inside them.
+    Sunday-start weeks are labelled by the ISO week of the Monday inside them. `workdays` are
+    the week's days that are not `rest_days`, `workdays_off` those of them that are days off;
+    `vacation` is a week whose every working day is off. A week `has_data` when any day does.
     """
-    starts = week_start_of(pd.DatetimeIndex(daily.index), week_starts_on)
-    sums = daily[list(HOUR_COLUMNS)].groupby(starts).sum()
+    index = pd.DatetimeIndex(daily.index)
+    starts = week_start_of(index, week_starts_on)
+    columns = [c for c in (*HOUR_COLUMNS, *SIDE_HOUR_COLUMNS) if c in daily]
+    sums = daily[columns].groupby(starts).sum()
     grouped = daily["day_off"].astype(int).groupby(starts)
     marked = daily.reindex(columns=list(DAY_MARK_COLUMNS), fill_value=False).astype(int).groupby(starts).sum()
+    workday = pd.Series(~np.isin(np.asarray(index.day_of_week), list(rest_days)), index=daily.index)
+    workdays = workday.astype(int).groupby(starts).sum().astype("int64")
+    workdays_off = (workday & daily["day_off"].astype(bool)).astype(int).groupby(starts).sum().astype("int64")
+    has_data = (
+        daily["has_data"].astype(bool).groupby(starts).any()
+        if "has_data" in daily else pd.Series(True, index=workdays.index)
+    )
     weekly = sums.assign(
         days_off=grouped.sum().astype("int64"),
+        workdays=workdays,
+        workdays_off=workdays_off,
+        vacation=(workdays > 0) & (workdays_off >= workdays),
+        has_data=has_data.astype(bool),
         **{days: marked[day].astype("int64") for day, days in zip(DAY_MARK_COLUMNS, MARKED_DAYS_COLUMNS, strict=True)},
         days=grouped.size().astype("int64"),
     )

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from balance_dash import health, history, store, workflows
 from balance_dash.errors import BalanceDashError, InvalidValueError
 from balance_dash.settings import Settings
+from balance_dash.workflows import preferences
 
 app = typer.Typer(
     help="balance-dash: see where your week goes, against the hours you meant to spend.",
@@ -278,6 +279,80 @@ def review(
         typer.echo(f"  {question}\n    {answer}")
     if result.journal.notes:
         typer.echo(f"  Notes: {result.journal.notes}")
+
+
+targets_app = typer.Typer(help="Show the weekly targets in force, or set one.", no_args_is_help=False)
+settings_app = typer.Typer(help="Show every setting with its value and help, or set one.", no_args_is_help=False)
+app.add_typer(targets_app, name="targets")
+app.add_typer(settings_app, name="settings")
+
+
+def _refuse(error: BalanceDashError) -> typer.Exit:
+    """A wrong name or value: one line on stderr and exit code 2 (a usage error)."""
+    typer.echo(f"error: {error}", err=True)
+    return typer.Exit(2)
+
+
+@targets_app.callback(invoke_without_command=True)
+def targets(
+    ctx: typer.Context,
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+) -> None:
+    """Show the weekly target of each area in force today."""
+    if ctx.invoked_subcommand is not None:
+        return
+    engine, settings = _open(db)
+    today = datetime.now(workflows.resolve_zone(tz, settings)).date()
+    typer.echo(f"Weekly targets in force on {today}:")
+    for line in preferences.targets_in_force(engine, today):
+        since = f"   (since {line.effective_from})" if line.effective_from and line.effective_from.year > 1970 else ""
+        typer.echo(f"  {line.area:<9} {line.text}{since}")
+    typer.echo("A work target applies pro rata in weeks with days off.")
+
+
+@targets_app.command("set")
+def targets_set(
+    area: Annotated[str, typer.Argument(help="work, family, personal or rest.")],
+    hours: Annotated[str, typer.Argument(help="MIN-MAX hours a week: 35-45, 14- (at least), -48 (at most), - (no target).")],
+    from_: Annotated[str | None, typer.Option("--from", help="In force from this date (default: today).")] = None,
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+) -> None:
+    """Set an area's weekly target range; earlier weeks keep the target they had."""
+    engine, settings = _open(db)
+    try:
+        start = _parse_day(from_, "--from") if from_ else datetime.now(workflows.resolve_zone(tz, settings)).date()
+        line = preferences.set_target(engine, area.strip().lower(), hours, effective_from=start)
+    except InvalidValueError as error:
+        raise _refuse(error) from error
+    typer.echo(f"{line.area} from {start}: {line.text}")
+
+
+@settings_app.callback(invoke_without_command=True)
+def settings_(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL) -> None:
+    """Show every setting with its value and what it does."""
+    if ctx.invoked_subcommand is not None:
+        return
+    engine, _ = _open(db)
+    for line in preferences.list_settings(engine):
+        typer.echo(f"{line.name} = {line.value or '(none)'}")
+        typer.echo(f"    {line.help}")
+
+
+@settings_app.command("set")
+def settings_set(
+    name: Annotated[str, typer.Argument(help="The setting's name, as `balance-dash settings` lists it.")],
+    value: Annotated[str, typer.Argument(help="The new value; an empty string clears a list or the time zone.")],
+    db: DbOption = store.DEFAULT_DB_URL,
+) -> None:
+    """Change one setting, e.g. `my_addresses "me@example.com, me@work.example"` or `sleep_start 23:30`."""
+    engine, _ = _open(db)
+    try:
+        line = preferences.set_setting(engine, name.strip(), value)
+    except InvalidValueError as error:
+        raise _refuse(error) from error
+    typer.echo(f"{line.name} = {line.value or '(none)'}")
 
 
 @app.command()

@@ -46,6 +46,7 @@ __all__ = [
     "Severity",
     "WarningSpec",
     "evaluate",
+    "prorate_targets",
     "target_range_text",
     "targets_document",
     "targets_for_weeks",
@@ -56,13 +57,17 @@ __all__ = [
 #   is the EU Directive's weekly limit, about where Pencavel (2014) finds output per hour falls.
 # - family 14+: two hours a day of undivided time with the people at home.
 # - personal 7+: an hour a day for health, friends, learning and errands of one's own.
-# - rest 56+: seven nights of 8 h (the assumed sleep counts as rest); AASM/SRS 2015 ask >= 7 h.
+# - rest 7+: an hour a day of waking rest and recovery that the calendar or the log holds.
+#   Sleep is its own figure with its own check (short_sleep, AASM/SRS 2015: >= 7 h a night), so
+#   this target no longer holds the sleep window; docs/time-semantics.md says why one hour.
 DEFAULT_TARGETS: dict[str, tuple[float | None, float | None]] = {
     "work": (35.0, 48.0),
     "family": (14.0, None),
     "personal": (7.0, None),
-    "rest": (56.0, None),
+    "rest": (7.0, None),
 }
+# Targets that shrink with the working days a week takes off (a day off is a day off work).
+PRO_RATA_AREAS: tuple[str, ...] = ("work",)
 
 
 def targets_for_weeks(targets: pd.DataFrame, week_starts: Iterable[date] | pd.DatetimeIndex) -> pd.DataFrame:
@@ -87,6 +92,30 @@ def targets_for_weeks(targets: pd.DataFrame, week_starts: Iterable[date] | pd.Da
         grid, table, left_on="week_start", right_on="effective_from", by="area", direction="backward"
     )
     return merged.sort_values(["week_start", "area"], key=_area_order).reset_index(drop=True)
+
+
+def prorate_targets(in_force: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+    """`targets_for_weeks` output fitted to each week as lived.
+
+    The targets of `PRO_RATA_AREAS` apply pro rata to the week's working days that are not days
+    off (35-48 h with 2 of 5 working days off: 21-28.8 h; with all 5 off: 0 h). A week without
+    data has no targets at all (NaN): nothing is known about it, so nothing is judged.
+    `base_min_hours`/`base_max_hours` keep the targets as set.
+    """
+    frame = in_force.assign(base_min_hours=in_force["min_hours"], base_max_hours=in_force["max_hours"])
+    if weekly.empty or frame.empty:
+        return frame
+    weeks = pd.DatetimeIndex(weekly.index)
+    workdays = weekly["workdays"].astype(float) if "workdays" in weekly else pd.Series(5.0, index=weeks)
+    off = weekly["workdays_off"].astype(float) if "workdays_off" in weekly else pd.Series(0.0, index=weeks)
+    share = ((workdays - off) / workdays.where(workdays > 0)).fillna(1.0).clip(0.0, 1.0)
+    has_data = weekly["has_data"].astype(bool) if "has_data" in weekly else pd.Series(True, index=weeks)
+    week_share = frame["week_start"].map(pd.Series(share.to_numpy(), index=weeks)).fillna(1.0)
+    week_data = frame["week_start"].map(pd.Series(has_data.to_numpy(), index=weeks)).fillna(True).astype(bool)
+    factor = week_share.where(frame["area"].isin(PRO_RATA_AREAS), 1.0).where(week_data)
+    return frame.assign(
+        min_hours=(frame["min_hours"] * factor).round(2), max_hours=(frame["max_hours"] * factor).round(2)
+    )
 
 
 def target_range_text(low: float | None, high: float | None) -> str:
@@ -144,7 +173,10 @@ def evaluate(
         raise ValueError("evaluate() needs an aware `now`")
     if "all_day" in intervals.columns:
         intervals = analytics.area_intervals(intervals)
-    in_force = targets if "week_start" in targets.columns else targets_for_weeks(targets, pd.DatetimeIndex(weekly.index))
+    in_force = (
+        targets if "week_start" in targets.columns
+        else prorate_targets(targets_for_weeks(targets, pd.DatetimeIndex(weekly.index)), weekly)
+    )
     ctx = Context(daily=daily, weekly=weekly, intervals=intervals, settings=settings, now=now, tz=tz)
     warnings: list[HealthWarning] = []
     if len(weekly):
@@ -154,8 +186,22 @@ def evaluate(
     if len(daily):
         warnings += check_long_days(ctx) + check_daily_rest(ctx) + check_breaks(ctx)
         warnings += check_work_on_rest_days(ctx) + check_sleep(ctx)
+    warnings = _with_data(warnings, daily)
     warnings += streaks(warnings, settings=settings)
     return sorted(warnings, key=lambda w: (w.period_start, -SEVERITY_RANK[w.severity], w.code, w.period_end))
+
+
+def _with_data(warnings: list[HealthWarning], daily: pd.DataFrame) -> list[HealthWarning]:
+    """The warnings whose period holds data on at least one day: days nothing covers are not judged."""
+    if "has_data" not in daily or daily["has_data"].astype(bool).all():
+        return warnings
+    with_data = pd.DatetimeIndex(daily.index)[daily["has_data"].astype(bool).to_numpy()]
+    kept = []
+    for warning in warnings:  # a loop over warnings, not occurrences
+        first = int(with_data.searchsorted(pd.Timestamp(warning.period_start), side="left"))
+        if first < len(with_data) and with_data[first] <= pd.Timestamp(warning.period_end):
+            kept.append(warning)
+    return kept
 
 
 def streaks(warnings: list[HealthWarning], *, settings: Settings) -> list[HealthWarning]:

@@ -268,7 +268,9 @@ def check_targets(ctx: Context, in_force: pd.DataFrame) -> list[HealthWarning]:
         hours = rounded(weekly[area])
         complete_past = (weekly["days"] == 7) & ~scheduled
         below = complete_past & (hours < goal["min_hours"])
-        above = hours > goal["max_hours"]
+        # A target pro-rated to 0 h (every working day off) is not judged here: work on a day off
+        # is its own warning (work_on_rest_day), with the day it happened.
+        above = (hours > goal["max_hours"]) & (goal["max_hours"] > 0)
         for code, mask, bound, word in (
             ("below_target", below, goal["min_hours"], "below your target of at least"),
             ("above_target", above, goal["max_hours"], "above your target of at most"),
@@ -278,6 +280,21 @@ def check_targets(ctx: Context, in_force: pd.DataFrame) -> list[HealthWarning]:
                 subject = week_subject(ctx, start, str(weekly.loc[start, "iso_week"]), is_planned)
                 figure, threshold = float(hours[start]), float(bound[start])
                 message = f"{subject} {hours_text(figure)} h of {area}, {word} {hours_text(threshold)} h"
+                message += _pro_rata_note(weekly.loc[start], threshold, goal, start, code)  # type: ignore[arg-type]  # a unique index gives a row
                 end = start + pd.Timedelta(days=6)
                 warnings.append(make_warning(code, message, start, end, figure, threshold, is_planned))
     return warnings
+
+
+def _pro_rata_note(week: pd.Series, threshold: float, goal: pd.DataFrame, start: pd.Timestamp, code: str) -> str:
+    """", pro rata for 2 of 5 working days off (target as set: 35 h)" when a target was pro-rated."""
+    column = "base_min_hours" if code == "below_target" else "base_max_hours"
+    if column not in goal or "workdays_off" not in week or int(week["workdays_off"]) == 0:
+        return ""
+    base = goal[column].get(start)
+    if base is None or pd.isna(base) or float(base) == threshold:
+        return ""
+    return (
+        f", pro rata for {int(week['workdays_off'])} of {int(week['workdays'])} working days off "
+        f"(target as set: {hours_text(float(base))} h)"
+    )

@@ -38,6 +38,9 @@ class Source(SQLModel, table=True):
     file_name: str | None = Field(default=None, max_length=400)
     content_sha256: str | None = Field(default=None, max_length=64)
     timezone: str | None = Field(default=None, max_length=64)  # the zone floating times were read in
+    # Timed events shown as free (TRANSP:TRANSPARENT, Outlook's FREE) count as hours only when
+    # this is True: personal calendars often mark the gym or lunch "free".
+    count_free: bool = False
     imported_at: datetime = Field(default_factory=utc_now)
 
 
@@ -65,6 +68,16 @@ class Occurrence(SQLModel, table=True):
     day_start: date | None = None
     day_end: date | None = None
     area: str | None = Field(default=None, max_length=32)  # manual entries only
+    # Availability and attendance, as the calendar says them (see `attendance`): the event is
+    # shown as free (TRANSP:TRANSPARENT); Outlook's busy status (free, tentative, busy, oof,
+    # elsewhere; "" when absent); the organizer's address; the attendees as "PARTSTAT:address"
+    # tokens separated by spaces. Who the user is is a setting, decided at read time.
+    transparent: bool = False
+    busy_status: str = Field(default="", max_length=16)
+    organizer: str = Field(default="", max_length=320)
+    attendees: str = Field(default="")
+    # STATUS:CANCELLED: kept so a week can say what it left out, never counted as hours.
+    cancelled: bool = False
     # A hash of the fields above, so that re-import can tell "unchanged" from "updated".
     fingerprint: str = Field(default="", max_length=32)
 

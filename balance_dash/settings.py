@@ -6,13 +6,17 @@ database stores the user's values as JSON (`store.load_settings` / `store.save_s
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from balance_dash.attendance import normalise_addresses
 from balance_dash.errors import InvalidValueError
+
+ADDRESS = re.compile(r"[^@\s,;]+@[^@\s,;]+")
 
 Weekday = Literal[0, 1, 2, 3, 4, 5, 6]  # Monday = 0, as in datetime.date.weekday()
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -43,7 +47,8 @@ class Settings(BaseModel):
 
     timezone: str | None = Field(None, description="Display time zone (IANA name). Empty: the browser's zone in the dashboard, the system zone in the CLI.")
     week_starts_on: Literal["monday", "sunday"] = Field("monday", description="First day of the week.")
-    sleep_enabled: bool = Field(True, description="Count an assumed nightly sleep window as rest where no event overlaps it.")
+    my_addresses: tuple[str, ...] = Field((), description="Your own e-mail addresses, as your calendars list you in invitations: a meeting you declined there is not counted.")
+    sleep_enabled: bool = Field(True, description="Count an assumed nightly sleep window as sleep where no event overlaps it (sleep is its own figure, not rest).")
     sleep_start: time = Field(time(23, 0), description="Start of the assumed sleep window.")
     sleep_end: time = Field(time(7, 0), description="End of the assumed sleep window (next morning).")
     workday_start: time = Field(time(8, 0), description="Work before this time counts as after hours.")
@@ -54,6 +59,18 @@ class Settings(BaseModel):
     max_occurrences: int = Field(500_000, ge=100, le=5_000_000, description="Most occurrences one import may expand to.")
     history_years: int = Field(10, ge=1, le=50, description="How far back an import reaches by default.")
     future_years: int = Field(1, ge=0, le=5, description="How far ahead an import expands recurring events by default.")
+
+    @field_validator("my_addresses", mode="before")
+    @classmethod
+    def _addresses(cls, value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        addresses = normalise_addresses(str(item) for item in items)
+        for address in addresses:
+            if not ADDRESS.fullmatch(address):
+                raise ValueError(f"{address!r} is not an e-mail address (name@example.com)")
+        return addresses
 
     @field_validator("timezone")
     @classmethod

@@ -38,6 +38,7 @@ from balance_dash.health import DEFAULT_TARGETS
 from balance_dash.models import (
     AREAS,
     BOUNDARY_KINDS,
+    LOG_KINDS,
     UNCATEGORIZED,
     Boundary,
     DataRevision,
@@ -57,7 +58,14 @@ DEFAULT_DB_URL = "sqlite:///data/balance.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The columns that make an occurrence what it is; a change in any of them is an "update".
 IDENTITY = ("uid", "recurrence_key")
-CONTENT = ("title", "location", "description", "all_day", "start_utc", "end_utc", "day_start", "day_end", "area")
+CONTENT = (
+    "title", "location", "description", "all_day", "start_utc", "end_utc", "day_start", "day_end", "area",
+    "transparent", "busy_status", "organizer", "attendees", "cancelled",
+)
+# Attendance and availability columns (see ics_people); rows without them (manual entries) get these.
+ATTENDANCE_DEFAULTS: dict[str, Any] = {
+    "transparent": False, "busy_status": "", "organizer": "", "attendees": "", "cancelled": False,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,7 +83,14 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            if url == DEFAULT_DB_URL:  # the default database's folder is ours to make
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                raise InvalidValueError(
+                    f"{url!r}: the folder {folder} does not exist",
+                    hint="Check the path, or create the folder first; balance-dash creates only the database file.",
+                )
         engine = sa.create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -206,6 +221,8 @@ def load_occurrences(
         occ.c.title, occ.c.location,
         occ.c.description if with_description else sa.literal("").label("description"),
         occ.c.all_day, *timed, occ.c.area,
+        occ.c.transparent, occ.c.busy_status, occ.c.organizer, occ.c.attendees, occ.c.cancelled,
+        src.c.count_free,
     ).join(src, src.c.id == occ.c.source_id)
     if source_kinds is not None:
         statement = statement.where(src.c.kind.in_(list(source_kinds)))
@@ -238,6 +255,57 @@ def occurrence_frame(raw: pd.DataFrame) -> pd.DataFrame:
         },
         all_day=raw["all_day"].astype(bool),
         area=raw["area"].astype(object).where(raw["area"].notna(), None),
+        **{
+            column: raw[column].fillna(False).astype(bool) if column in raw else False
+            for column in ("transparent", "cancelled", "count_free")
+        },
+        **{
+            column: raw[column].fillna("").astype(object) if column in raw else ""
+            for column in ("busy_status", "organizer", "attendees")
+        },
+    )
+
+
+def load_coverage(engine: Engine) -> pd.DataFrame:
+    """What time the data covers: per calendar, its first to its last occurrence; per log entry, itself.
+
+    Columns start_utc, end_utc (timed bounds, aware UTC or NaT) and first_day, last_day (the
+    all-day bounds as local days, `day_end` exclusive; NaT where the rows hold none). Cancelled
+    occurrences say nothing about the user's time and are left out.
+    """
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    live = occ.c.cancelled == sa.false()
+    calendars = (
+        sa.select(
+            sa.func.min(occ.c.start_utc).label("start_utc"), sa.func.max(occ.c.end_utc).label("end_utc"),
+            sa.func.min(occ.c.day_start).label("first_day"), sa.func.max(occ.c.day_end).label("last_day"),
+        )
+        .join(src, src.c.id == occ.c.source_id)
+        .where(src.c.kind.not_in(list(LOG_KINDS)), live)
+        .group_by(occ.c.source_id)
+    )
+    entries = (
+        sa.select(
+            occ.c.start_utc, occ.c.end_utc, occ.c.day_start.label("first_day"), occ.c.day_end.label("last_day")
+        )
+        .join(src, src.c.id == occ.c.source_id)
+        .where(src.c.kind.in_(list(LOG_KINDS)), live)
+    )
+    with engine.connect() as connection:
+        rows = [*connection.execute(calendars).all(), *connection.execute(entries).all()]
+    frame = pd.DataFrame(rows, columns=["start_utc", "end_utc", "first_day", "last_day"], dtype=object)
+    text = {column: frame[column].map(lambda v: isinstance(v, str)).any() for column in frame.columns}
+    return frame.assign(
+        **{
+            column: pd.to_datetime(frame[column], utc=True, format="ISO8601" if text[column] else None)
+            .astype("datetime64[us, UTC]")
+            for column in ("start_utc", "end_utc")
+        },
+        **{
+            column: pd.to_datetime(frame[column], format="ISO8601" if text[column] else None).astype("datetime64[s]")
+            for column in ("first_day", "last_day")
+        },
     )
 
 
@@ -321,7 +389,8 @@ class ReplaceCounts:
 
 def fingerprints(frame: pd.DataFrame) -> pd.Series:
     """A stable hash per row of the content columns (vectorised, same across runs and machines)."""
-    content = frame.reindex(columns=list(CONTENT))
+    missing = {column: value for column, value in ATTENDANCE_DEFAULTS.items() if column not in frame}
+    content = frame.assign(**missing).reindex(columns=list(CONTENT))
     content = content.assign(**{column: _instant_text(content[column]) for column in ("start_utc", "end_utc")})
     return pd.util.hash_pandas_object(content.astype(str), index=False).map("{:016x}".format)
 
@@ -353,8 +422,12 @@ def _column_values(frame: pd.DataFrame, *, as_text: bool) -> dict[str, list[Any]
     for column in (*IDENTITY, "title", "location", "description", "area", "fingerprint"):
         series = frame[column] if column in frame else pd.Series(None, index=frame.index, dtype=object)
         values[column] = series.astype(object).where(series.notna(), None).tolist()
-    flags = frame["all_day"].fillna(False).astype(bool)
-    values["all_day"] = flags.astype(int).tolist() if as_text else flags.tolist()
+    for column in ("busy_status", "organizer", "attendees"):
+        series = frame[column] if column in frame else pd.Series("", index=frame.index, dtype=object)
+        values[column] = series.astype(object).where(series.notna(), "").tolist()
+    for column in ("all_day", "transparent", "cancelled"):
+        flags = frame[column].fillna(False).astype(bool) if column in frame else pd.Series(False, index=frame.index)
+        values[column] = flags.astype(int).tolist() if as_text else flags.tolist()
     for column in ("start_utc", "end_utc"):
         instants = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
         if as_text:

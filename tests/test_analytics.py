@@ -182,25 +182,33 @@ def test_events_outside_the_range_are_ignored_and_edges_are_clipped() -> None:
 
 
 @pytest.mark.parametrize(
-    ("day", "events", "assumed", "rest"),
+    ("day", "events", "assumed", "rest", "sleep"),
     [
-        # 00:00-07:00 and 23:00-24:00 of an ordinary day
-        ("2024-10-08", [], 8.0, 8.0),
+        # 00:00-07:00 and 23:00-24:00 of an ordinary day: sleep, not rest
+        ("2024-10-08", [], 8.0, 0.0, 8.0),
         # spring forward: the night 23:00 -> 07:00 is 7 real hours; the day holds 6 + 1
-        ("2024-03-31", [], 7.0, 7.0),
+        ("2024-03-31", [], 7.0, 0.0, 7.0),
         # fall back: 00:00-07:00 holds 8 real hours
-        ("2024-10-27", [], 9.0, 9.0),
+        ("2024-10-27", [], 9.0, 0.0, 9.0),
         # an event in the window takes its time from the assumed sleep, whatever its area
-        ("2024-10-08", [("personal", "2024-10-08 06:00", "2024-10-08 08:00")], 7.0, 7.0),
-        ("2024-10-08", [("work", "2024-10-07 22:00", "2024-10-08 01:00")], 7.0, 7.0),  # 1-7 h and 23-24 h
-        # logged rest in the window is rest, not assumed sleep
-        ("2024-10-08", [("rest", "2024-10-08 00:00", "2024-10-08 02:00")], 6.0, 8.0),
+        ("2024-10-08", [("personal", "2024-10-08 06:00", "2024-10-08 08:00")], 7.0, 0.0, 7.0),
+        ("2024-10-08", [("work", "2024-10-07 22:00", "2024-10-08 01:00")], 7.0, 0.0, 7.0),  # 1-7 h and 23-24 h
+        # logged waking rest in the window is rest, not sleep
+        ("2024-10-08", [("rest", "2024-10-08 00:00", "2024-10-08 02:00")], 6.0, 2.0, 6.0),
+        # logged sleep is sleep: the night is whole, rest is empty
+        ("2024-10-08", [("rest", "2024-10-08 00:00", "2024-10-08 02:00", "Sleep")], 6.0, 0.0, 8.0),
+        # a 06:00 gym session takes an hour of sleep and adds none to rest
+        ("2024-10-08", [("personal", "2024-10-08 06:00", "2024-10-08 07:00", "Gym")], 7.0, 0.0, 7.0),
     ],
 )
-def test_assumed_sleep(day: str, events: list[tuple[str, str, str]], assumed: float, rest: float) -> None:
-    occ = make_occurrences(*(timed(*event) for event in events))
+def test_assumed_sleep(
+    day: str, events: list[tuple[str, ...]], assumed: float, rest: float, sleep: float
+) -> None:
+    occ = make_occurrences(
+        *(timed(area, start, end, **({"title": rest_[0]} if rest_ else {})) for area, start, end, *rest_ in events)
+    )
     got = row(days_of(occ, day, day, sleep=SLEEP), day)
-    assert (got["assumed_sleep"], got["rest"]) == (assumed, rest)
+    assert (got["assumed_sleep"], got["rest"], got["sleep"]) == (assumed, rest, sleep)
     assert got["accounted"] == pytest.approx(got["day_length"] - got["unaccounted"])
 
 
@@ -348,8 +356,11 @@ def test_properties(events: list[tuple[str | None, int, int]], sleep_on: bool, s
     areas = daily[list(AREA_COLUMNS)]
     # no area holds more than the day
     assert (areas.le(daily["day_length"] + 1e-9, axis=0)).all().all()
-    # sum of areas - integration == accounted; accounted + unaccounted == day length
-    np.testing.assert_allclose(areas.sum(axis=1) - daily["integration"], daily["accounted"], atol=1e-9)
+    # sum of areas - integration + assumed sleep == accounted (sleep is apart from the areas, and
+    # the assumed part never overlaps them); accounted + unaccounted == day length
+    np.testing.assert_allclose(
+        areas.sum(axis=1) - daily["integration"] + daily["assumed_sleep"], daily["accounted"], atol=1e-9
+    )
     np.testing.assert_allclose(daily["accounted"] + daily["unaccounted"], daily["day_length"], atol=1e-9)
     assert (daily["integration"] >= -1e-9).all()
     assert (daily["unaccounted"] >= -1e-9).all()

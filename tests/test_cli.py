@@ -214,4 +214,15 @@ def test_summary_json_marks_the_days_of_the_sample_vacation(capsys, monkeypatch,
     [week] = json.loads(out)["weeks"]
     # "Vacation - Lake Garda", all-day Monday 2026-10-19 to Friday 2026-10-23: a day-off rule places it in rest.
     assert week["days_marked"] == {"work": 0, "family": 0, "personal": 0, "rest": 5, "off": 5}
-    assert set(week["hours"]) == {"work", "family", "personal", "rest", "uncategorized", "integration", "unaccounted", "assumed_sleep"}
+    assert set(week["hours"]) == {
+        "work", "family", "personal", "rest", "uncategorized", "integration", "unaccounted",
+        "sleep", "assumed_sleep", "tentative",
+    }
+    # Five working days off: a vacation week, its work target pro rata 0 h, and no "below target".
+    assert (week["vacation"], week["days_off"], week["has_data"]) == (True, 5, True)
+    assert week["targets"]["work"] == {"min_hours": 0.0, "max_hours": 0.0}
+    assert week["targets"]["family"] == {"min_hours": 14.0, "max_hours": None}
+    assert not [w for w in week["warnings"] if w["code"] == "below_target" and "work" in w["message"]]
+    assert set(week["not_counted"]) == {"cancelled", "declined", "out_of_office", "free"}
+    # Sleep is its own figure: rest holds only what the calendar holds as rest.
+    assert week["hours"]["sleep"] >= week["hours"]["assumed_sleep"] > 40

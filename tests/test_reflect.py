@@ -149,7 +149,7 @@ def test_migration_0001_to_0002_keeps_every_row(sqlite_url):
     engine = store.make_engine(sqlite_url)
     with engine.begin() as connection:
         command.upgrade(store._alembic_config(connection), "0001")
-    assert store.schema_state(engine) == ("0001", "0002")
+    assert store.schema_state(engine)[0] == "0001"
     with engine.begin() as connection:
         connection.execute(sa.text("INSERT INTO source (id, name, kind, area_forced, imported_at) "
                                    "VALUES (1, 'Work', 'ics', 0, '2026-01-01 00:00:00')"))
@@ -167,9 +167,13 @@ def test_migration_0001_to_0002_keeps_every_row(sqlite_url):
     before = {name: rows(name) for name in ("source", "occurrence", "target", "journalentry")}
     assert all(before.values())
     store.migrate(engine)
-    assert store.schema_state(engine) == ("0002", "0002")
+    current, head = store.schema_state(engine)
+    assert current == head
     after = {name: rows(name) for name in before}
-    assert after == before
+    # Later revisions add columns; every value that was there is still there.
+    assert {name: len(after[name]) for name in before} == {name: len(before[name]) for name in before}
+    assert {name: [{key: row[key] for key in old} for row, old in zip(after[name], before[name], strict=True)]
+            for name in before} == before
     assert store.load_boundaries(engine).empty
     store.save_boundary(engine, name="No work on Sunday", kind="forbid", area="work", weekdays=[6],
                         start_local=time(0), end_local=time(0), effective_from=date(2026, 11, 23))

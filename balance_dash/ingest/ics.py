@@ -10,7 +10,7 @@ occurrences become UTC instants, all-day ones local calendar days. The work is s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,7 @@ import pandas as pd
 from balance_dash.errors import BalanceDashError, CalendarError, InvalidValueError
 from balance_dash.ingest.ics_common import IngestIssue, gc_paused, shift_years
 from balance_dash.ingest.ics_expand import Rows, expand_events
-from balance_dash.ingest.ics_parse import PARSE_LOCK, collect_events, decode_text
+from balance_dash.ingest.ics_parse import PARSE_LOCK, EventRecord, collect_events, decode_text
 
 __all__ = ["OCCURRENCE_COLUMNS", "IngestIssue", "ParsedCalendar", "read_ics"]
 
@@ -35,6 +35,10 @@ OCCURRENCE_COLUMNS = (
     "end_utc",
     "day_start",
     "day_end",
+    "transparent",
+    "busy_status",
+    "organizer",
+    "attendees",
 )
 
 
@@ -48,6 +52,10 @@ class ParsedCalendar:
     event_count: int  # VEVENT components read
     cancelled: int  # occurrences left out because STATUS:CANCELLED
     window: tuple[datetime, datetime]  # aware UTC, half-open, the expansion window actually used
+    # The cancelled occurrences (same columns): stored apart so a week can say what it left out.
+    cancelled_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    events_before: int = 0  # events with no occurrence in the window, all of them before it
+    events_after: int = 0  # ... all of them after it
 
 
 def read_ics(
@@ -100,6 +108,7 @@ def read_ics(
                 progress=lambda done, total: report(0.3 + 0.6 * done / max(total, 1), "expanding recurring events"),
             )
             frame = _build_frame(rows)
+            before, after = _outside_window(parsed.events, set(rows.uid), window)
             report(0.9, "storing")
         except BalanceDashError:
             raise
@@ -108,14 +117,34 @@ def read_ics(
                 f"the calendar could not be read ({type(exc).__name__}: {exc}); nothing was imported.",
                 path=file_name,
             ) from exc
+    cancelled = frame["cancelled"].to_numpy(dtype=bool)
     return ParsedCalendar(
         name=parsed.name,
-        frame=frame,
+        frame=frame[~cancelled].drop(columns="cancelled").reset_index(drop=True),
         issues=tuple(issues),
         event_count=parsed.event_count,
         cancelled=rows.cancelled,
         window=window,
+        cancelled_frame=frame[cancelled].drop(columns="cancelled").reset_index(drop=True),
+        events_before=before,
+        events_after=after,
     )
+
+
+def _outside_window(
+    events: list[EventRecord], expanded: set[str], window: tuple[datetime, datetime]
+) -> tuple[int, int]:
+    """How many events (by UID) gave no occurrence in the window because they lie before or after it."""
+    before: set[str] = set()
+    after: set[str] = set()
+    for record in events:
+        if record.uid in expanded:
+            continue
+        if record.start_utc >= window[1]:
+            after.add(record.uid)
+        elif record.start_utc < window[0]:
+            before.add(record.uid)
+    return len(before - after), len(after)
 
 
 def _check_arguments(
@@ -171,6 +200,11 @@ def _build_frame(rows: Rows) -> pd.DataFrame:
             "end_utc": _instants(rows.end),
             "day_start": day_start.astype("datetime64[s]"),
             "day_end": np.asarray(rows.day_end, dtype="datetime64[D]").astype("datetime64[s]"),
+            "transparent": np.asarray(rows.transparent, dtype=bool),
+            "busy_status": pd.Series(rows.busy_status, dtype=object),
+            "organizer": pd.Series(rows.organizer, dtype=object),
+            "attendees": pd.Series(rows.attendees, dtype=object),
+            "cancelled": np.asarray(rows.is_cancelled, dtype=bool),
         }
     )
     order = ["start_utc", "day_start", "uid", "recurrence_key"]

@@ -30,6 +30,7 @@ from balance_dash.ingest.ics_common import (
     to_aware,
 )
 from balance_dash.ingest.ics_parse import EventRecord
+from balance_dash.ingest.ics_people import NOBODY, People, people_of
 from balance_dash.ingest.ics_rules import rules_of, series_bounds
 
 Progress = Callable[[int, int], None]  # (series expanded, series in all)
@@ -50,6 +51,7 @@ class _Source:
     location: str
     description: str
     cancelled: bool
+    people: People = NOBODY
     override_key: str | None = None  # a plain override: the key of its RECURRENCE-ID
     move: timedelta | None = None  # RANGE=THISANDFUTURE: how far later instances moved
 
@@ -81,6 +83,11 @@ class Rows:
     end: list[float] = field(default_factory=list)
     day_start: list[date | None] = field(default_factory=list)
     day_end: list[date | None] = field(default_factory=list)
+    transparent: list[bool] = field(default_factory=list)
+    busy_status: list[str] = field(default_factory=list)
+    organizer: list[str] = field(default_factory=list)
+    attendees: list[str] = field(default_factory=list)
+    is_cancelled: list[bool] = field(default_factory=list)  # STATUS:CANCELLED rows, kept apart later
     cancelled: int = 0
 
 
@@ -115,6 +122,7 @@ def _index_series(records: list[EventRecord], tz: ZoneInfo) -> dict[str, _Series
             _text(component, "LOCATION", 500),
             _text(component, "DESCRIPTION", 2000),
             status == "CANCELLED",
+            people_of(component),
         )
         sequence = _sequence(component)
         if rules_of(component) or component.get("RDATE") is not None:
@@ -301,7 +309,6 @@ def _add_rows(rows: Rows, occurrences: list[Any], info: _SeriesInfo, uid: str, t
         source = info.overrides[ids][1] if ids and ids in info.overrides else default
         if source.cancelled:
             rows.cancelled += 1
-            continue
         start, end = occurrence.start, occurrence.end
         key: str | None
         if source.move is not None:
@@ -315,6 +322,12 @@ def _add_rows(rows: Rows, occurrences: list[Any], info: _SeriesInfo, uid: str, t
         rows.title.append(source.title)
         rows.location.append(source.location)
         rows.description.append(source.description)
+        people = source.people
+        rows.transparent.append(people.transparent)
+        rows.busy_status.append(people.busy_status)
+        rows.organizer.append(people.organizer)
+        rows.attendees.append(people.attendees)
+        rows.is_cancelled.append(source.cancelled)
         if is_date_only(start):
             last = end if is_date_only(end) else end.date() + timedelta(days=1 if end.time() != time() else 0)
             rows.all_day.append(True)

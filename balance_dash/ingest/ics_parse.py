@@ -210,6 +210,33 @@ def _check_times(
     return start, duration, ""
 
 
+# An end typed before the start is read the way recurring-ical-events reads it, start and end
+# swapped, when the event is short either way round; a longer one is more likely a mistyped
+# year, which a swap would turn into months of hours.
+MAX_SWAPPED_LENGTH = timedelta(days=1)
+
+
+def _can_swap(component: icalendar.Component, duration: timedelta) -> bool:
+    recurring = any(component.get(name) is not None for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    return not recurring and -duration <= MAX_SWAPPED_LENGTH and "DTEND" in component
+
+
+def _swap_ends(component: icalendar.Component, start: date | datetime, duration: timedelta) -> str:
+    """DTSTART and DTEND exchanged, as the recurrence library does; say so."""
+    end_raw, start_raw = _raw(component["DTEND"]), _raw(component["DTSTART"])
+    start_prop, end_prop = component.pop("DTSTART"), component.pop("DTEND")
+    component.add("DTSTART", end_prop.dt)
+    component.add("DTEND", start_prop.dt)
+    for name, prop in (("DTSTART", end_prop), ("DTEND", start_prop)):
+        if "TZID" in prop.params:
+            component[name].params["TZID"] = prop.params["TZID"]
+    length = -duration
+    return (
+        f"DTEND '{end_raw}' is before DTSTART '{start_raw}'; the two were swapped, as calendar "
+        f"programs read it, and the event counted {length.total_seconds() / 3600:g} h"
+    )
+
+
 def _drop_negative_length(component: icalendar.Component, start: date | datetime) -> str:
     """An end before the start (RFC 5545 3.6.1 forbids it) is dropped, leaving the default length.
 
@@ -318,8 +345,12 @@ def _check_event(
     start, duration, reason = _check_times(component, tz)
     rule_notes: list[str] = []
     if start is not None and duration < timedelta(0):
-        rule_notes.append(_drop_negative_length(component, start))
-        duration = timedelta(days=1) if is_date_only(start) else timedelta(0)
+        if _can_swap(component, duration):
+            rule_notes.append(_swap_ends(component, start, duration))
+            start, duration = start + duration, -duration
+        else:
+            rule_notes.append(_drop_negative_length(component, start))
+            duration = timedelta(days=1) if is_date_only(start) else timedelta(0)
     if not reason:
         repaired, reason = repair_rrules(component)
         rule_notes += repaired

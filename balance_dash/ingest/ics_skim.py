@@ -5,8 +5,12 @@ X- properties and meeting invitations pasted into DESCRIPTION. icalendar builds 
 of it; skipping it at the line level more than halves the parse. What is left out:
 
 - VALARM blocks;
-- X- properties of VEVENTs (X-WR-CALNAME, X-WR-TIMEZONE belong to the VCALENDAR and stay),
-  and the VEVENT properties in `UNREAD`: who takes part and when the entry was edited;
+- X- properties of VEVENTs (X-WR-CALNAME, X-WR-TIMEZONE belong to the VCALENDAR and stay;
+  Outlook's busy status stays), and the VEVENT properties in `UNREAD`: when the entry was edited,
+  attachments, links;
+- ATTENDEE and ORGANIZER lines, replaced by one `PEOPLE` line that holds just what the product
+  reads of them (each address and its PARTSTAT): an export lists every invitee of every
+  meeting, and icalendar would build an address object with parameters for each.
 - DESCRIPTION text beyond what the product keeps (2000 characters), in events with a UID (the
   UID of an event without one is derived from its whole DESCRIPTION).
 
@@ -33,9 +37,15 @@ _NEWLINE = re.compile(r"\r?\n")
 _VALUE_START = re.compile(r'[^:"]*(?:"[^"]*"[^:"]*)*:')
 # VEVENT properties neither balance-dash nor recurring-ical-events reads (RFC 5545 3.8.4-3.8.7):
 # the event's times, rules, UID, SEQUENCE, STATUS, SUMMARY, LOCATION, DESCRIPTION all stay.
-UNREAD = frozenset(
-    {"ATTENDEE", "ORGANIZER", "DTSTAMP", "CREATED", "LAST-MODIFIED", "TRANSP", "CLASS", "ATTACH", "CONFERENCE", "URL"}
-)
+UNREAD = frozenset({"DTSTAMP", "CREATED", "LAST-MODIFIED", "CLASS", "ATTACH", "CONFERENCE", "URL"})
+# X- properties of a VEVENT that the product reads (ics_people): Outlook's free/busy/away.
+KEPT_X = frozenset({"X-MICROSOFT-CDO-BUSYSTATUS"})
+# The one line that stands for the event's ATTENDEE and ORGANIZER lines (see ics_people). Any
+# X- property of that name in the file itself is dropped like every other X- property.
+PEOPLE = "X-BALANCE-DASH-PEOPLE"
+_PARTSTAT = re.compile(r';PARTSTAT=("?)([^;:"]*)\1', re.IGNORECASE)
+# Characters that cannot be part of an address token: the separators of the PEOPLE value.
+_NOT_ADDRESS = re.compile(r'[\s,;\\"]')
 KEPT_DESCRIPTION = 2000  # characters the product keeps (ics_parse._TEXT_LIMITS)
 # An escape pair (\n, \,) is two characters of text for one of value; keep enough text for
 # KEPT_DESCRIPTION characters of value whatever the escapes.
@@ -49,6 +59,29 @@ def _name(line: str) -> str:
         if found >= 0:
             end = found
     return line[:end].upper()
+
+
+def address_of(value: str) -> str:
+    """A calendar user address as the product compares it: lower case, without "mailto:"."""
+    value = value.strip()
+    if value[:7].lower() == "mailto:":
+        value = value[7:]
+    return _NOT_ADDRESS.sub("", value).lower()
+
+
+def _person(line: str, name: str) -> str | None:
+    """The PEOPLE token of an ATTENDEE ("PARTSTAT:address") or ORGANIZER ("ORGANIZER:address") line."""
+    start = _VALUE_START.match(line)
+    if start is None:
+        return None
+    address = address_of(line[start.end():])
+    if not address:
+        return None
+    if name == "ORGANIZER":
+        return f"ORGANIZER:{address}"
+    found = _PARTSTAT.search(line[len(name) : start.end() - 1])
+    status = found.group(2).strip().upper() if found else "NEEDS-ACTION"
+    return f"{status or 'NEEDS-ACTION'}:{address}"
 
 
 def _shorten(line: str) -> str:
@@ -73,6 +106,7 @@ def _event(lines: list[str], alarms: set[str]) -> list[str]:
     depth = 0  # nesting below the VEVENT: VALARMs (skipped) or anything else (kept)
     skipping = 0
     alarm: list[str] = []
+    people: list[str] = []
     has_uid = False
     for line in lines[1:-1]:
         upper = line.upper()
@@ -96,7 +130,12 @@ def _event(lines: list[str], alarms: set[str]) -> list[str]:
             continue
         elif depth == 0:
             name = _name(line)
-            if name in UNREAD or name.startswith("X-"):
+            if name in ("ATTENDEE", "ORGANIZER"):
+                token = _person(line, name)
+                if token is not None:
+                    people.append(token)
+                continue
+            if name in UNREAD or (name.startswith("X-") and name not in KEPT_X):
                 continue
             has_uid = has_uid or name == "UID"
         kept.append(line)
@@ -104,6 +143,8 @@ def _event(lines: list[str], alarms: set[str]) -> list[str]:
         return lines
     if has_uid:
         kept = [_shorten(line) if _name(line) == "DESCRIPTION" else line for line in kept]
+    if people:
+        kept.append(f"{PEOPLE}:{' '.join(people)}")
     return [lines[0], *kept, lines[-1]]
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import analytics, categorize, health, store
+from balance_dash import analytics, attendance, categorize, health, store
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.settings import Settings
@@ -32,6 +32,13 @@ class Balance:
     targets: pd.DataFrame
     warnings: list[health.HealthWarning] = field(default_factory=list)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    has_data: bool = True  # False: nothing is imported or logged at all
+
+    def not_counted(self, week_start: date) -> dict[str, float]:
+        """Hours the calendar holds in the week that were not counted, per reason (only those > 0)."""
+        row = self.week(week_start)
+        figures = {reason: float(row[f"not_counted_{reason}"]) for reason in attendance.NOT_COUNTED_REASONS}
+        return {reason: hours for reason, hours in figures.items() if round(hours, 2) > 0}
 
     def week(self, week_start: date) -> pd.Series:
         position = self.weekly.index.get_loc(pd.Timestamp(week_start))
@@ -56,7 +63,8 @@ def categorized_occurrences(engine: Engine, *, start_utc: datetime | None = None
     occurrences = store.load_occurrences(
         engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any())
     )
-    return categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
+    placed = categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
+    return attendance.assign_attendance(placed, store.load_settings(engine).my_addresses)
 
 
 def balance(
@@ -84,9 +92,16 @@ def balance(
             end_utc=local_midnight_utc(last_week_end + timedelta(days=2), tz),
         )
     sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
-    daily = analytics.daily_hours(occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep)
-    weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on)
-    targets = health.targets_for_weeks(store.load_targets(engine), [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)])
+    covered = store.load_coverage(engine)
+    coverage = analytics.coverage_spans(covered, tz)
+    daily = analytics.daily_hours(
+        occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep, coverage=coverage
+    )
+    weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on, rest_days=settings.rest_days)
+    targets = health.prorate_targets(
+        health.targets_for_weeks(store.load_targets(engine), [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)]),
+        weekly,
+    )
     warnings = health.evaluate(
         daily, weekly, occurrences, settings=settings, targets=targets, now=now, tz=tz
     )
@@ -101,6 +116,7 @@ def balance(
         targets=targets,
         warnings=[w for w in warnings if w.period_start >= first_week],
         now=now,
+        has_data=not covered.empty,
     )
 
 
@@ -110,19 +126,32 @@ def summary_document(result: Balance) -> dict[str, Any]:
     for week_start, row in zip(pd.DatetimeIndex(result.weekly.index), result.weekly.to_dict("records"), strict=True):
         start = week_start.date()
         hours = {column: round(float(row[column]), 2) for column in HOUR_COLUMNS}
+        hours["sleep"] = round(float(row["sleep"]), 2)
         hours["assumed_sleep"] = round(float(row["assumed_sleep"]), 2)
+        hours["tentative"] = round(float(row["tentative"]), 2)
         weeks.append(
             {
                 "week": str(row["iso_week"]),
                 "start": start.isoformat(),
+                "has_data": bool(row["has_data"]),
                 "hours": hours,
+                "not_counted": {
+                    reason: round(float(row[f"not_counted_{reason}"]), 2) for reason in attendance.NOT_COUNTED_REASONS
+                },
+                "days_off": int(row["days_off"]),
+                "vacation": bool(row["vacation"]),
                 "days_marked": _days_marked(row),
                 "targets": health.targets_document(result.targets, start),
                 "warnings": [w.to_document() for w in result.warnings_for_week(start)],
                 "scheduled": result.is_scheduled(start),
             }
         )
-    return {"timezone": result.tz.key, "week_starts_on": result.week_starts_on, "weeks": weeks}
+    return {
+        "timezone": result.tz.key,
+        "week_starts_on": result.week_starts_on,
+        "has_data": result.has_data,
+        "weeks": weeks,
+    }
 
 
 def _days_marked(row: Mapping[Any, Any]) -> dict[str, int]:
