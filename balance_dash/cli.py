@@ -43,6 +43,12 @@ TzOption = Annotated[
 ]
 
 
+NOTHING_IMPORTED = (
+    "Nothing imported yet. Import a calendar export with `balance-dash import FILE.ics`, "
+    "log time with `balance-dash log`, or load the sample calendar with `balance-dash demo`."
+)
+
+
 def _open(db: str) -> tuple[Engine, Settings]:
     engine = store.open_engine(db)
     return engine, store.load_settings(engine)
@@ -100,6 +106,8 @@ def import_(
             typer.echo(f"error: {error}", err=True)
             continue
         typer.echo(report.headline())
+        for note in report.notes():
+            typer.echo(f"  note: {note}")
         for issue in report.issues:
             where = f" line {issue.line}" if issue.line else ""
             typer.echo(f"  {issue.kind}: {path.name}{where}: {issue.message}")
@@ -162,13 +170,24 @@ def summary(
     if as_json:
         typer.echo(json.dumps(document, indent=2))
         return
-    typer.echo(f"Time zone {document['timezone']}; hours per week")
+    if not result.has_data:
+        typer.echo(NOTHING_IMPORTED)
+        return
+    typer.echo(f"Time zone {document['timezone']}; hours per week (sleep apart; '-' marks a week without data)")
     header = f"{'week':<10} {'start':<10} " + " ".join(f"{c[:7]:>7}" for c in workflows.HOUR_COLUMNS)
     typer.echo(header)
     for entry in document["weeks"]:
+        if not entry["has_data"]:
+            typer.echo(f"{entry['week']:<10} {entry['start']:<10} -  no data: no calendar or log covers this week")
+            continue
         cells = " ".join(f"{entry['hours'][c]:>7.1f}" for c in workflows.HOUR_COLUMNS)
         flag = "  (scheduled)" if entry["scheduled"] else ""
+        flag += "  (vacation)" if entry["vacation"] else (f"  ({entry['days_off']} days off)" if entry["days_off"] else "")
         typer.echo(f"{entry['week']:<10} {entry['start']:<10} {cells}{flag}")
+        left_out = {reason: hours for reason, hours in entry["not_counted"].items() if hours}
+        if left_out:
+            words = ", ".join(f"{hours:g} h {reason.replace('_', ' ')}" for reason, hours in left_out.items())
+            typer.echo(f"    not counted: {words}")
         for warning in entry["warnings"]:
             typer.echo(f"    [{warning['severity']}] {warning['message']}")
 
@@ -237,6 +256,9 @@ def warnings(
         today = datetime.now(zone).date()
         first, last = today, today + timedelta(days=7)
     result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
+    if not result.has_data:
+        typer.echo(NOTHING_IMPORTED)
+        return
     found = sorted(result.warnings, key=lambda w: (w.period_start, -health.SEVERITY_RANK[w.severity]))
     if not found:
         typer.echo(f"No warnings from {result.first_day} to {result.last_day}.")

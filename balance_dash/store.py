@@ -201,8 +201,11 @@ def load_occurrences(
     end_utc: datetime | None = None,
     with_description: bool = True,
     source_kinds: Sequence[str] | None = None,
+    with_cancelled: bool = False,
 ) -> pd.DataFrame:
     """Occurrences (joined with their source's name) overlapping [start_utc, end_utc).
+
+    Cancelled occurrences are read only `with_cancelled` (to say how many hours a week left out).
 
     Descriptions are the bulk of the rows; `with_description=False` reads them as "" instead.
     `source_kinds` keeps only the occurrences of sources of those kinds (e.g. models.LOG_KINDS).
@@ -226,6 +229,8 @@ def load_occurrences(
     ).join(src, src.c.id == occ.c.source_id)
     if source_kinds is not None:
         statement = statement.where(src.c.kind.in_(list(source_kinds)))
+    if not with_cancelled:
+        statement = statement.where(occ.c.cancelled == sa.false())
     if start_utc is not None:
         statement = statement.where(
             sa.or_(occ.c.end_utc > start_utc, occ.c.day_end > start_utc.date())
@@ -315,13 +320,13 @@ def load_sources(engine: Engine) -> pd.DataFrame:
     src = Source.__table__  # type: ignore[attr-defined]
     statement = (
         sa.select(
-            src.c.id, src.c.name, src.c.kind, src.c.area, src.c.area_forced, src.c.file_name,
+            src.c.id, src.c.name, src.c.kind, src.c.area, src.c.area_forced, src.c.count_free, src.c.file_name,
             src.c.imported_at,
             sa.func.count(occ.c.id).label("occurrences"),
             sa.func.min(sa.func.coalesce(occ.c.start_utc, occ.c.day_start)).label("first"),
             sa.func.max(sa.func.coalesce(occ.c.end_utc, occ.c.day_end)).label("last"),
         )
-        .select_from(src.outerjoin(occ, occ.c.source_id == src.c.id))
+        .select_from(src.outerjoin(occ, (occ.c.source_id == src.c.id) & (occ.c.cancelled == sa.false())))
         .group_by(src.c.id)
         .order_by(src.c.name)
     )
@@ -364,7 +369,8 @@ def load_import_runs(engine: Engine, limit: int = 50) -> pd.DataFrame:
 
 def count_occurrences(engine: Engine) -> int:
     with engine.connect() as connection:
-        return int(connection.execute(sa.select(sa.func.count()).select_from(Occurrence)).scalar_one())
+        statement = sa.select(sa.func.count()).select_from(Occurrence).where(Occurrence.cancelled == sa.false())  # type: ignore[arg-type]
+        return int(connection.execute(statement).scalar_one())
 
 
 def load_journal(engine: Engine, week_start: date) -> JournalEntry | None:

@@ -145,6 +145,16 @@ def balance(first_day: date, last_day: date) -> workflows.Balance:
     return _balance(db_url(), revision(), zone.key, first_day, last_day, today)
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def _proposed_addresses(url: str, rev: int) -> list[str]:
+    return workflows.propose_my_addresses(_engine(url))
+
+
+def proposed_addresses() -> list[str]:
+    """The addresses the calendars suggest are the user's own."""
+    return _proposed_addresses(db_url(), revision())
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _sources(url: str, rev: int) -> pd.DataFrame:
     return store.load_sources(_engine(url))

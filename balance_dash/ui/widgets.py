@@ -12,10 +12,12 @@ from balance_dash import health, workflows
 SEVERITY_ICONS = {"high": "🛑", "caution": "⚠️", "boundary": "🚧", "info": "ℹ️"}
 
 
-def area_metric(area: str, hours: float, targets: pd.DataFrame, *, assumed_sleep: float = 0.0) -> None:
-    """One area's hours with its target range and the gap to it."""
+def area_metric(area: str, hours: float, targets: pd.DataFrame, *, days_off_note: str = "") -> None:
+    """One area's hours with its target range (pro rata for days off) and the gap to it."""
     low = targets["min_hours"].get(area) if area in targets.index else None
     high = targets["max_hours"].get(area) if area in targets.index else None
+    base_low = targets["base_min_hours"].get(area) if "base_min_hours" in targets and area in targets.index else low
+    base_high = targets["base_max_hours"].get(area) if "base_max_hours" in targets and area in targets.index else high
     state, gap = workflows.target_gap(hours, low, high)
     delta: str | None = None
     colour: Literal["normal", "inverse", "off"] = "off"
@@ -26,8 +28,10 @@ def area_metric(area: str, hours: float, targets: pd.DataFrame, *, assumed_sleep
     elif state == "within":
         delta = "on target"
     help_text = f"Target: {health.target_range_text(low, high)}."
-    if area == "rest" and assumed_sleep:
-        help_text += f" Includes {assumed_sleep:.1f} h of assumed sleep."
+    if (base_low, base_high) != (low, high) and days_off_note:
+        help_text += f" Your target of {health.target_range_text(base_low, base_high)}, pro rata for {days_off_note}."
+    if area == "rest":
+        help_text += " Waking rest and recovery that your calendar or log holds; sleep is counted apart."
     st.metric(
         area.capitalize(), f"{hours:.1f} h", delta=delta, delta_color=colour, help=help_text, border=True,
         delta_arrow="auto" if state in ("under", "over") else "off",  # "on target" has no direction

@@ -33,6 +33,7 @@ from balance_dash.workflows.logs import (
     log_time,
     manual_entries,
 )
+from balance_dash.workflows.preferences import propose_my_addresses, set_setting, set_target
 
 __all__ = [
     "HOUR_COLUMNS",
@@ -55,8 +56,11 @@ __all__ = [
     "log_time",
     "manual_entries",
     "parse_iso_week",
+    "propose_my_addresses",
     "resolve_zone",
+    "set_setting",
     "set_source_area",
+    "set_target",
     "summary_document",
     "target_gap",
     "week_start_of",

@@ -61,7 +61,7 @@ def categorized_occurrences(engine: Engine, *, start_utc: datetime | None = None
     rules = store.load_rules(engine)
     wanted = rules["enabled"].astype(bool) & (rules["field"] == "description")
     occurrences = store.load_occurrences(
-        engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any())
+        engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any()), with_cancelled=True
     )
     placed = categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
     return attendance.assign_attendance(placed, store.load_settings(engine).my_addresses)

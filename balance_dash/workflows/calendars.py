@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import store
+from balance_dash import attendance, store
 from balance_dash.errors import LimitError
 from balance_dash.ingest import ics
 from balance_dash.settings import Settings
@@ -38,6 +38,46 @@ class ImportReport:
     window: tuple[datetime, datetime]
     first_day: date | None = None
     last_day: date | None = None
+    # Per reason (attendance.NOT_COUNTED_REASONS), the occurrences in the file that count no
+    # hours, and the hours they hold: (count, hours).
+    not_counted: dict[str, tuple[int, float]] = field(default_factory=dict)
+    events_before: int = 0  # events left out because they lie wholly before the window
+    events_after: int = 0
+    area_changed: int = 0  # occurrences whose area changed with the calendar's area (--category)
+    my_addresses: tuple[str, ...] = ()
+
+    def notes(self) -> list[str]:
+        """What the import left out or changed beside the counts, as sentences for both front-ends."""
+        notes = []
+        words = {
+            "declined": "meeting{s} you declined",
+            "free": "event{s} shown as free",
+            "out_of_office": "out-of-office event{s}",
+            "cancelled": "cancelled occurrence{s}",
+        }
+        for reason, (count, hours) in self.not_counted.items():
+            if count:
+                what = words[reason].format(s="" if count == 1 else "s")
+                notes.append(f"{count:,} {what} ({hours:,.1f} h) {'is' if count == 1 else 'are'} not counted.")
+        if self.not_counted.get("free", (0, 0.0))[0]:
+            notes.append("To count events shown as free in this calendar, tick 'Count events shown as free' for it.")
+        if not self.my_addresses:
+            notes.append(
+                "Your own addresses are not set, so declined meetings cannot be told apart: "
+                "set them on the Calendars page or with `balance-dash settings set my_addresses`."
+            )
+        start, end = (f"{moment:%Y-%m-%d}" for moment in self.window)
+        if self.events_before:
+            notes.append(
+                f"{self.events_before:,} event{'s' if self.events_before != 1 else ''} before {start} "
+                f"{'were' if self.events_before != 1 else 'was'} left out: the import reads {start} to {end}. "
+                "Import again with an earlier start to include them."
+            )
+        if self.events_after:
+            notes.append(f"{self.events_after:,} event{'s' if self.events_after != 1 else ''} after {end} left out.")
+        if self.area_changed:
+            notes.append(f"The calendar's area changed: {self.area_changed:,} occurrences moved with it.")
+        return notes
 
     @property
     def skipped(self) -> tuple[ics.IngestIssue, ...]:
@@ -49,6 +89,7 @@ class ImportReport:
             f"{self.file_name} -> {self.source_name!r}: {self.occurrences} occurrences of {self.events} events{span}; "
             f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged"
             + (f", {len(self.skipped)} skipped" if self.skipped else "")
+            + (f" ({self.area_changed} moved to the calendar's new area)" if self.area_changed else "")
         )
 
 
@@ -107,9 +148,18 @@ def import_calendar(
     issues = [
         {"kind": i.kind, "message": i.message, "uid": i.uid, "title": i.title, "line": i.line} for i in parsed.issues
     ]
+    before = _source_named(engine, source["name"])
+    stored = pd.concat(
+        [parsed.frame.assign(cancelled=False), parsed.cancelled_frame.assign(cancelled=True)], ignore_index=True
+    ) if len(parsed.cancelled_frame) else parsed.frame.assign(cancelled=False)
     counts = store.replace_occurrences(
-        engine, source=source, frame=parsed.frame, report=issues, skipped=sum(i.kind == "skipped" for i in parsed.issues)
+        engine, source=source, frame=stored, report=issues, skipped=sum(i.kind == "skipped" for i in parsed.issues)
     )
+    area_changed = 0
+    if before is not None and (before["area"], bool(before["area_forced"])) != (
+        source.get("area", before["area"]), bool(source.get("area_forced", before["area_forced"]))
+    ):
+        area_changed = counts.unchanged + counts.updated
     if progress is not None:
         progress(1.0, "done")
     first, last = _day_span(parsed.frame, tz)
@@ -127,7 +177,30 @@ def import_calendar(
         window=parsed.window,
         first_day=first,
         last_day=last,
+        not_counted=_not_counted(stored, count_free=bool(before["count_free"]) if before is not None else False,
+                                 addresses=settings.my_addresses),
+        events_before=parsed.events_before,
+        events_after=parsed.events_after,
+        area_changed=area_changed,
+        my_addresses=settings.my_addresses,
     )
+
+
+def _source_named(engine: Engine, name: str) -> dict[str, Any] | None:
+    sources = store.load_sources(engine)
+    found = sources[sources["name"] == name]
+    return None if found.empty else dict(found.iloc[0])
+
+
+def _not_counted(frame: pd.DataFrame, *, count_free: bool, addresses: tuple[str, ...]) -> dict[str, tuple[int, float]]:
+    """Per reason, how many occurrences of the file count no hours, and their hours (each on its own)."""
+    decided = attendance.assign_attendance(frame.assign(count_free=count_free), addresses)
+    hours = ((decided["end_utc"] - decided["start_utc"]).dt.total_seconds() / 3600).fillna(0.0)
+    result = {}
+    for reason in attendance.NOT_COUNTED_REASONS:
+        chosen = decided["not_counted"] == reason
+        result[reason] = (int(chosen.sum()), round(float(hours[chosen].sum()), 2))
+    return result
 
 
 def _day_span(frame: pd.DataFrame, tz: ZoneInfo) -> tuple[date | None, date | None]:
@@ -153,8 +226,16 @@ def load_sample(engine: Engine, *, tz: ZoneInfo, settings: Settings, now: dateti
     )
 
 
-def set_source_area(engine: Engine, source_id: int, *, area: str | None, forced: bool) -> None:
-    """Give a calendar an area: `forced` for every event, else only where no rule places one."""
+def set_source_area(
+    engine: Engine, source_id: int, *, area: str | None, forced: bool, count_free: bool | None = None
+) -> None:
+    """Give a calendar an area: `forced` for every event, else only where no rule places one.
+
+    `count_free` (when given) says whether its timed events shown as free count as hours.
+    """
     if area is not None:
         store.check_area(area, allow_uncategorized=False)
-    store.update_source(engine, source_id, area=area, area_forced=forced and area is not None)
+    fields: dict[str, Any] = {"area": area, "area_forced": forced and area is not None}
+    if count_free is not None:
+        fields["count_free"] = count_free
+    store.update_source(engine, source_id, **fields)

@@ -93,7 +93,9 @@ def weekly_review(
     weekly = report.weekly[report.weekly["week_start"] == pd.Timestamp(week_start)]
     weekly = weekly.assign(rule=weekly["boundary"].map(texts)).drop(columns="week_start").reset_index(drop=True)
     breaks = report.breaks()
-    breaks = boundaries.events_in_breaks(breaks[breaks["week_start"] == pd.Timestamp(week_start)], occurrences, rules)
+    breaks = boundaries.events_in_breaks(
+        breaks[breaks["week_start"] == pd.Timestamp(week_start)], occurrences[analytics.counted(occurrences)], rules
+    )
     [score] = report.scores.set_index("week_start")["score"].reindex([pd.Timestamp(week_start)]).to_numpy(float)
     journal = store.load_journal(engine, week_start)
     in_force = result.targets[result.targets["week_start"] == pd.Timestamp(week_start)]
@@ -311,6 +313,7 @@ def plan_against_actual(
     """Per area, what the calendars planned and what the logs recorded in the week (empty without both)."""
     week_start = week_start_of(week_start, settings.week_starts_on)
     occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
+    occurrences = occurrences[analytics.counted(occurrences)]
     kinds = store.load_sources(engine).set_index("id")["kind"]
     lo_us, hi_us = iv.micros(
         pd.Series([local_midnight_utc(week_start, tz), local_midnight_utc(week_start + timedelta(days=7), tz)])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import categorize, store
+from balance_dash import analytics, categorize, store
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, RULE_FIELDS, SERIES, UNCATEGORIZED
 from balance_dash.workflows.balance import categorized_occurrences
@@ -118,7 +118,7 @@ def uncategorized_events(engine: Engine, *, occurrences: pd.DataFrame | None = N
     columns = ["source_id", "source", "title", "occurrences", "hours"]
     if occurrences.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c == "hours" else object) for c in columns})
-    left = occurrences[occurrences["area"] == UNCATEGORIZED]
+    left = occurrences[(occurrences["area"] == UNCATEGORIZED) & analytics.counted(occurrences)]
     hours = ((left["end_utc"] - left["start_utc"]).dt.total_seconds() / 3600).fillna(0.0)
     grouped = (
         left.assign(hours=hours, source=left["source_name"])

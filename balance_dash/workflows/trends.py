@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import analytics
+from balance_dash import analytics, store
 from balance_dash import trends as pure
 from balance_dash.settings import Settings
 from balance_dash.trends import Period, PeriodSpans
@@ -75,8 +75,9 @@ def trends(
     month, quarter = pure.period_spans(today, "month"), pure.period_spans(today, "quarter")
     first_day = min(lead_week, month.previous_first, quarter.previous_first)
     sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
-    daily = analytics.daily_hours(occ, tz=tz, first_day=first_day, last_day=last_day, sleep=sleep)
-    weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on)
+    coverage = analytics.coverage_spans(store.load_coverage(engine), tz)
+    daily = analytics.daily_hours(occ, tz=tz, first_day=first_day, last_day=last_day, sleep=sleep, coverage=coverage)
+    weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on, rest_days=settings.rest_days)
     intervals = analytics.area_intervals(occ)
     shown = daily[daily.index >= pd.Timestamp(first_week)]
     return Trends(
@@ -105,4 +106,4 @@ def week_timeline(
             start_utc=local_midnight_utc(week_start - timedelta(days=1), tz),
             end_utc=local_midnight_utc(week_start + timedelta(days=8), tz),
         )
-    return pure.week_timeline(occurrences, tz=tz, week_start=week_start)
+    return pure.week_timeline(occurrences[analytics.counted(occurrences)], tz=tz, week_start=week_start)

@@ -29,6 +29,16 @@ with st.form("upload", clear_on_submit=True):
         "Put every event in", ["(use the rules)", *AREAS],
         help="Choose an area for a calendar that is all one thing, such as your work calendar.",
     )
+    since_column, until_column = st.columns(2)
+    since_day = since_column.date_input(
+        "Import from (optional)", value=None, format="YYYY-MM-DD",
+        help=f"Empty: from the first event, at most {settings.history_years} years back. Pick an earlier day to "
+             "include older events.",
+    )
+    until_day = until_column.date_input(
+        "Import until (optional)", value=None, format="YYYY-MM-DD",
+        help=f"Empty: {settings.future_years} year(s) ahead; recurring events stop there.",
+    )
     submitted = st.form_submit_button("Import", type="primary")
 
 if submitted:
@@ -43,14 +53,21 @@ if submitted:
                 progress.progress((index + fraction) / len(files), text=f"{name}: {stage}")
 
         try:
+            zone = cached.display_zone()
             report = workflows.import_calendar(
-                cached.engine(), upload.getvalue(), file_name=upload.name, tz=cached.display_zone(),
+                cached.engine(), upload.getvalue(), file_name=upload.name, tz=zone,
                 settings=settings, source_name=calendar_name.strip() or None, category=category, progress=show,
+                since=workflows.local_midnight_utc(since_day, zone) if since_day else None,
+                until=workflows.local_midnight_utc(until_day, zone) if until_day else None,
             )
         except BalanceDashError as error:
             st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
         else:
             st.success(report.headline(), icon="✅")
+            start, end = report.window
+            st.caption(f"Import window: {start:%Y-%m-%d} to {end:%Y-%m-%d}.")
+            for note in report.notes():
+                st.info(note, icon="ℹ️")
             if report.issues:
                 with st.expander(f"{len(report.issues)} notes on {upload.name}"):
                     st.dataframe(
@@ -58,6 +75,28 @@ if submitted:
                     )
         if progress is not None:
             progress.progress((index + 1) / len(files), text=f"Imported {index + 1} of {len(files)}")
+
+st.divider()
+st.subheader("Who you are")
+st.caption(
+    "Your own e-mail addresses, as invitations list you. A meeting you declined is then not counted; "
+    "tentative and unanswered ones count and are marked."
+)
+proposed = cached.proposed_addresses()
+with st.form("my_addresses"):
+    addresses_text = st.text_input(
+        "My addresses", value=", ".join(settings.my_addresses or proposed),
+        help="Separate several addresses with commas." + (
+            f" Proposed from your calendars: {', '.join(proposed)}." if proposed and not settings.my_addresses else ""
+        ),
+    )
+    if not settings.my_addresses and proposed:
+        st.caption(f"Proposed from your calendars (not saved yet): {', '.join(proposed)}")
+    if st.form_submit_button("Save my addresses"):
+        with reported("Saving your addresses"):
+            workflows.set_setting(cached.engine(), "my_addresses", addresses_text)
+            flash("Saved your addresses: declined meetings are now left out of the hours.", icon="✅")
+            st.rerun()
 
 st.divider()
 st.subheader("Your calendars")
@@ -76,22 +115,34 @@ else:
         hide_index=True, width="stretch",
         column_config={"imported_at": st.column_config.DatetimeColumn("imported", format="YYYY-MM-DD HH:mm")},
     )
+    st.markdown("**A calendar's area and free time**")
+    chosen = st.selectbox("Calendar", sources["name"].tolist(), key="area_source")
+    current = sources.loc[sources["name"] == chosen].iloc[0]
+    area_options = ["(none: the rules decide)", *AREAS]
     with st.form("source_area"):
-        st.markdown("**A calendar's area**")
-        name_col, area_col = st.columns(2)
-        chosen = name_col.selectbox("Calendar", sources["name"].tolist(), key="area_source")
-        area_pick = area_col.selectbox("Area", ["(none: the rules decide)", *AREAS], key="area_pick")
-        forced = st.checkbox(
-            "Every event of this calendar is in this area", value=True,
-            help="Off: the area applies only to events no rule places (a default area).",
+        area_pick = st.selectbox(
+            "Area", area_options,
+            index=area_options.index(current["area"]) if current["area"] in AREAS else 0,
+            key=f"area_pick_{int(current['id'])}",
         )
-        if st.form_submit_button("Save the calendar's area"):
-            source_id = int(sources.loc[sources["name"] == chosen, "id"].iloc[0])
-            with reported("Saving the calendar's area"):
+        forced = st.checkbox(
+            "Every event of this calendar is in this area", value=bool(current["area_forced"]) or current["area"] is None,
+            help="Off: the area applies only to events no rule places (a default area).",
+            key=f"area_forced_{int(current['id'])}",
+        )
+        count_free = st.checkbox(
+            "Count events shown as free", value=bool(current.get("count_free", False)),
+            help="Calendars mark some events 'free' (busy status). They are left out unless you tick this: "
+                 "useful for a personal calendar that marks the gym or lunch as free.",
+            key=f"count_free_{int(current['id'])}",
+        )
+        if st.form_submit_button("Save"):
+            with reported("Saving the calendar's settings"):
                 workflows.set_source_area(
-                    cached.engine(), source_id, area=None if area_pick.startswith("(") else area_pick, forced=forced
+                    cached.engine(), int(current["id"]), area=None if area_pick.startswith("(") else area_pick,
+                    forced=forced, count_free=count_free,
                 )
-                flash(f"Saved the area of {chosen}", icon="✅")
+                flash(f"Saved the settings of {chosen}", icon="✅")
                 st.rerun()
     st.caption("To replace a calendar with a newer export, upload the new file under the same calendar name.")
     with st.form("delete_source"):

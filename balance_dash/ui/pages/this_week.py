@@ -56,13 +56,50 @@ st.query_params["week"] = str(week["iso_week"])
 targets_now = result.targets[result.targets["week_start"] == pd.Timestamp(selected)].set_index("area")
 scheduled = result.is_scheduled(selected)
 
+has_week_data = bool(week.get("has_data", True))
+vacation = bool(week.get("vacation", False))
 st.subheader(f"{week['iso_week']} · {selected:%d %b} – {selected + timedelta(days=6):%d %b %Y}"
-             + (" · scheduled" if scheduled else ""))
-if scheduled:
+             + (" · scheduled" if scheduled else "") + (" · vacation 🌴" if vacation and has_week_data else ""))
+if not has_week_data:
+    span = cached.data_span()
+    where = f" Your data runs from {span[0]:%d %b %Y} to {span[1]:%d %b %Y}." if span else ""
+    st.info(
+        "No data for this week: no calendar or log covers it, so nothing here is judged and no sleep is assumed."
+        + where, icon="🗓️",
+    )
+    if span and st.button("Go to the newest week with data"):
+        st.session_state["week_start"] = workflows.week_start_of(min(span[1], today), settings.week_starts_on)
+        st.rerun()
+if scheduled and has_week_data:
     st.caption("This week is not over yet: its figures are what your calendar already holds.")
-for column, area in zip(st.columns(len(AREAS)), AREAS, strict=True):
+if vacation and has_week_data:
+    st.caption(
+        "Every working day of this week is a day off: the work target is pro rata 0 h, and work that day is "
+        "a broken boundary instead."
+    )
+days_off_note = (
+    f"{int(week['workdays_off'])} of {int(week['workdays'])} working days off" if int(week.get("workdays_off", 0)) else ""
+)
+area_columns = st.columns(len(AREAS) + 1)
+for column, area in zip(area_columns, AREAS, strict=True):
     with column:
-        widgets.area_metric(area, float(week[area]), targets_now, assumed_sleep=float(week["assumed_sleep"]))
+        widgets.area_metric(area, float(week[area]), targets_now, days_off_note=days_off_note)
+with area_columns[-1]:
+    nights = max(int(week.get("days", 7)), 1)
+    st.metric(
+        "Sleep", f"{week['sleep']:.1f} h", delta=f"{week['sleep'] / nights:.1f} h a night", delta_color="off",
+        delta_arrow="off", border=True,
+        help=(f"{week['assumed_sleep']:.1f} h of it is the assumed sleep window where nothing else is on; "
+              "the rest is sleep you logged. Sleep is not counted as rest."),
+    )
+left_out = result.not_counted(selected)
+if left_out or week.get("tentative", 0):
+    words = {"declined": "declined", "free": "shown as free", "out_of_office": "out of office", "cancelled": "cancelled"}
+    parts = [f"{hours:.1f} h {words[reason]}" for reason, hours in left_out.items()]
+    note = f"Not counted: {', '.join(parts)}." if parts else ""
+    if week.get("tentative", 0):
+        note += f" Counted but not yet accepted (tentative or unanswered): {week['tentative']:.1f} h."
+    st.caption(note.strip())
 integration, unaccounted, accounted = st.columns(3)
 integration.metric("Integration hours", f"{week['integration']:.1f} h", help="Time that counts for two areas at once (for example work and family).")
 unaccounted.metric("Unaccounted", f"{week['unaccounted']:.1f} h", help="Hours of the week's 168 that no event, log or assumed sleep covers.")
