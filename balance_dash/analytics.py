@@ -56,7 +56,7 @@ DAY_MARK_COLUMNS: tuple[str, ...] = tuple(f"{area}_day" for area in AREAS)
 MARKED_DAYS_COLUMNS: tuple[str, ...] = tuple(f"{area}_days" for area in AREAS)
 DAILY_COLUMNS: tuple[str, ...] = (*HOUR_COLUMNS, *SIDE_HOUR_COLUMNS, "day_off", "has_data", *DAY_MARK_COLUMNS)
 WEEKLY_COLUMNS: tuple[str, ...] = (
-    *HOUR_COLUMNS, *SIDE_HOUR_COLUMNS, "days_off", "workdays", "workdays_off", "vacation", "has_data",
+    *HOUR_COLUMNS, *SIDE_HOUR_COLUMNS, "days_off", "workdays", "workdays_off", "vacation", "has_data", "data_days",
     *MARKED_DAYS_COLUMNS, "days", "iso_week",
 )
 # Areas whose events do not shorten the night's sleep opportunity (a logged "Sleep" is rest).
@@ -358,16 +358,18 @@ def weekly_hours(
     workday = pd.Series(~np.isin(np.asarray(index.day_of_week), list(rest_days)), index=daily.index)
     workdays = workday.astype(int).groupby(starts).sum().astype("int64")
     workdays_off = (workday & daily["day_off"].astype(bool)).astype(int).groupby(starts).sum().astype("int64")
-    has_data = (
-        daily["has_data"].astype(bool).groupby(starts).any()
-        if "has_data" in daily else pd.Series(True, index=workdays.index)
+    data_days = (
+        daily["has_data"].astype(int).groupby(starts).sum().astype("int64")
+        if "has_data" in daily else daily["day_off"].astype(int).groupby(starts).size().astype("int64")
     )
+    has_data = data_days > 0
     weekly = sums.assign(
         days_off=grouped.sum().astype("int64"),
         workdays=workdays,
         workdays_off=workdays_off,
         vacation=(workdays > 0) & (workdays_off >= workdays),
         has_data=has_data.astype(bool),
+        data_days=data_days,
         **{days: marked[day].astype("int64") for day, days in zip(DAY_MARK_COLUMNS, MARKED_DAYS_COLUMNS, strict=True)},
         days=grouped.size().astype("int64"),
     )

@@ -68,12 +68,6 @@ def weekly_balance(
         if area == UNCATEGORIZED and not hours.any():
             continue
         segments = [(area, hours, AREA_COLOURS[area])]
-        if area == "rest" and "assumed_sleep" in weekly:
-            logged = (hours - weekly["assumed_sleep"]).clip(lower=0)
-            segments = [
-                ("rest", logged, AREA_COLOURS["rest"]),
-                ("assumed sleep", weekly["assumed_sleep"].astype(float), ASSUMED_SLEEP_COLOUR),
-            ]
         area_base = base.copy()
         for name, values, colour in segments:
             fig.add_bar(
@@ -87,6 +81,17 @@ def weekly_balance(
             )
             base = base + values
         _add_target_marks(fig, area, labels, area_base, targets, weekly.index)
+    if "sleep" in weekly and weekly["sleep"].astype(float).any():
+        # Sleep is not an area: it sits on top of the four, in its own tint, so the areas' bars
+        # and target marks read the same with or without it.
+        sleep = weekly["sleep"].astype(float)
+        fig.add_bar(
+            name="sleep", x=labels, y=sleep.round(2),
+            marker={"color": ASSUMED_SLEEP_COLOUR, "opacity": opacity, "pattern": {"shape": pattern, "fgcolor": HATCH_COLOUR}},
+            customdata=[f"{v:.1f} h" for v in sleep],
+            hovertemplate="<b>%{x}</b><br>sleep (assumed or logged): %{customdata}<extra></extra>",
+        )
+    _mark_weeks(fig, weekly, labels)
     fig.update_layout(barmode="stack", bargap=0.25)
     if selected_week is not None and selected_week in weekly.index:
         label = str(weekly.loc[selected_week, "iso_week"])
@@ -98,6 +103,19 @@ def weekly_balance(
             showarrow=False, xanchor="right", font={"size": 11, "color": "#666"},
         )
     return _base_layout(fig, title="Weekly balance", y_title="hours per week")
+
+
+def _mark_weeks(fig: go.Figure, weekly: pd.DataFrame, labels: list[str]) -> None:
+    """A word under the weeks that need one: "no data" (nothing covers them), "vacation"."""
+    has_data = weekly["has_data"].astype(bool) if "has_data" in weekly else pd.Series(True, index=weekly.index)
+    vacation = weekly["vacation"].astype(bool) if "vacation" in weekly else pd.Series(False, index=weekly.index)
+    for label, data, away in zip(labels, has_data, vacation, strict=True):
+        word = "no data" if not data else ("vacation" if away else "")
+        if word:
+            fig.add_annotation(
+                x=label, y=0, yref="y", text=word, showarrow=False, yanchor="bottom", textangle=-90,
+                font={"size": 10, "color": "#888"},
+            )
 
 
 def _add_target_marks(

@@ -80,10 +80,11 @@ def entries_table(
 
     Timed events: `start`/`end` are local instants with their offset, `duration_hours` the
     hours between them. All-day events: `start`/`end` are their first and last day (inclusive)
-    and `duration_hours` is 0, as they add no hours. Ordered by local start.
+    and `duration_hours` is 0, as they add no hours. Ordered by local start. Cancelled
+    occurrences are not entries and are left out.
     """
     timed = ~occ["all_day"].astype(bool)
-    keep = pd.Series(True, index=occ.index)
+    keep = ~occ["cancelled"].astype(bool) if "cancelled" in occ else pd.Series(True, index=occ.index)
     if first_day is not None:
         keep &= (timed & (occ["end_utc"] > _local_midnight(first_day, tz))) | (
             ~timed & (occ["day_end"] > pd.Timestamp(first_day))

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from balance_dash import boundaries
+from balance_dash.health import PRO_RATA_AREAS
 
 CHANGE_COLUMNS = ("subject", "effective_from", "before", "after", "weeks", "met", "sentence")
 
@@ -60,6 +61,13 @@ def _weeks_between(weekly: pd.DataFrame, first: date, stop: date | None) -> pd.D
     return weekly[chosen]
 
 
+def _working_share(weekly: pd.DataFrame) -> pd.Series | float:
+    if "workdays" not in weekly or "workdays_off" not in weekly:
+        return 1.0
+    workdays = weekly["workdays"].astype(float)
+    return ((workdays - weekly["workdays_off"].astype(float)) / workdays.where(workdays > 0)).fillna(1.0).round(9)
+
+
 def target_changes(targets: pd.DataFrame, weekly: pd.DataFrame, *, today: date | None = None) -> pd.DataFrame:
     """One row per change of an area's target (the first target of an area is not a change).
 
@@ -83,8 +91,10 @@ def target_changes(targets: pd.DataFrame, weekly: pd.DataFrame, *, today: date |
             stop = None if following is None else pd.Timestamp(following["effective_from"]).date()
             judged = _weeks_between(weekly, since, stop)
             hours = judged[str(area)].round(6) if str(area) in judged else pd.Series(dtype=float)
-            low = after[0] if after[0] is not None else -np.inf
-            high = after[1] if after[1] is not None else np.inf
+            # A work target applies pro rata to the working days that were not days off.
+            share = _working_share(judged) if str(area) in PRO_RATA_AREAS else 1.0
+            low = after[0] * share if after[0] is not None else -np.inf
+            high = after[1] * share if after[1] is not None else np.inf
             met = int(((hours >= low) & (hours <= high)).sum())
             verb = _verb(before, after)
             change = f"You {verb} {area} time" + (

@@ -367,9 +367,12 @@ def load_import_runs(engine: Engine, limit: int = 50) -> pd.DataFrame:
     return _frame(engine, statement)
 
 
-def count_occurrences(engine: Engine) -> int:
+def count_occurrences(engine: Engine, *, with_cancelled: bool = False) -> int:
+    """How many occurrences the database holds (cancelled ones only `with_cancelled`)."""
+    statement = sa.select(sa.func.count()).select_from(Occurrence)
+    if not with_cancelled:
+        statement = statement.where(Occurrence.cancelled == sa.false())  # type: ignore[arg-type]
     with engine.connect() as connection:
-        statement = sa.select(sa.func.count()).select_from(Occurrence).where(Occurrence.cancelled == sa.false())  # type: ignore[arg-type]
         return int(connection.execute(statement).scalar_one())
 
 

@@ -34,7 +34,9 @@ def _calendar(seed: int) -> bytes:
 
 
 def _expected_rows(data: bytes) -> int:
-    return len(read_ics(data, file_name="x.ics", tz=BERLIN, now=NOW).frame)
+    """Rows the import stores: every occurrence, the cancelled ones too (kept to report them)."""
+    parsed = read_ics(data, file_name="x.ics", tz=BERLIN, now=NOW)
+    return len(parsed.frame) + len(parsed.cancelled_frame)
 
 
 def test_concurrent_imports_logs_and_settings_lose_nothing(db_url: str, tmp_path: Path) -> None:

@@ -135,12 +135,22 @@ def test_log_time_imports_a_toggl_csv(sqlite_url, monkeypatch):
 def test_a_calendar_area_can_be_forced_from_the_import_page(seeded_url, monkeypatch):
     at = no_exception(make_app(seeded_url, monkeypatch).run())
     no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
-    at.selectbox(key="area_pick").set_value("work")
-    [save] = [b for b in at.button if b.label == "Save the calendar's area"]
+    [area] = [box for box in at.selectbox if box.label == "Area"]
+    assert area.value.startswith("(none")  # the sample calendar has no area of its own
+    area.set_value("work")
+    [save] = [b for b in at.button if b.label == "Save"]
     no_exception(save.click().run())
     engine = store.open_engine(seeded_url)
-    assert store.load_sources(engine)[["area", "area_forced"]].values.tolist() == [["work", True]]
+    assert store.load_sources(engine)[["area", "area_forced", "count_free"]].values.tolist() == [["work", True, False]]
     assert set(workflows.categorized_occurrences(engine)["area"]) == {"work"}
+    # The form now shows the calendar's area as saved, so saving it again as shown keeps it.
+    [area] = [box for box in at.selectbox if box.label == "Area"]
+    assert area.value == "work"
+    [count_free] = [box for box in at.checkbox if box.label == "Count events shown as free"]
+    count_free.check()
+    [save] = [b for b in at.button if b.label == "Save"]
+    no_exception(save.click().run())
+    assert store.load_sources(engine)[["area", "area_forced", "count_free"]].values.tolist() == [["work", True, True]]
 
 
 def test_a_threshold_preset_and_a_custom_threshold_are_saved(seeded_url, monkeypatch):

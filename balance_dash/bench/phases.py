@@ -118,7 +118,7 @@ def dashboard_cold(url: str, zone: str, now: datetime) -> Figures:
     engine.dispose()
     return {
         "seconds": done - started, "open_s": opened - started, "load_s": loaded - opened, "balance_s": done - loaded,
-        "weeks": len(result.weekly), "warnings": len(result.warnings), "rows": len(occurrences),
+        "weeks": len(result.weekly), "warnings": len(result.warnings), "rows": int((~occurrences["cancelled"]).sum()),
         "base_mb": base, "peak_mb": peak_mb(),
     }
 

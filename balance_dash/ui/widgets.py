@@ -21,7 +21,9 @@ def area_metric(area: str, hours: float, targets: pd.DataFrame, *, days_off_note
     state, gap = workflows.target_gap(hours, low, high)
     delta: str | None = None
     colour: Literal["normal", "inverse", "off"] = "off"
-    if state == "under":
+    if high == 0 and (base_high or base_low) and days_off_note:
+        state, delta = "days off", "no target: days off"  # every working day off: nothing to meet
+    elif state == "under":
         delta, colour = f"{gap:+.1f} h under target", "normal"
     elif state == "over":
         delta, colour = f"{gap:+.1f} h over target", "inverse"

@@ -141,9 +141,10 @@ def save_review(
 
 
 def _complete_weeks(result: Balance) -> pd.DataFrame:
+    """The weeks that are over and hold data: the only ones a target or boundary is judged on."""
     weekly = result.weekly
-    done = [(int(days) == 7) and not result.is_scheduled(start.date()) for start, days in
-            zip(pd.DatetimeIndex(weekly.index), weekly["days"], strict=True)]
+    done = [(int(days) == 7) and bool(has_data) and not result.is_scheduled(start.date()) for start, days, has_data in
+            zip(pd.DatetimeIndex(weekly.index), weekly["days"], weekly["has_data"], strict=True)]
     return weekly[done]
 
 

@@ -77,34 +77,35 @@ if vacation and has_week_data:
         "Every working day of this week is a day off: the work target is pro rata 0 h, and work that day is "
         "a broken boundary instead."
     )
-days_off_note = (
-    f"{int(week['workdays_off'])} of {int(week['workdays'])} working days off" if int(week.get("workdays_off", 0)) else ""
-)
-area_columns = st.columns(len(AREAS) + 1)
-for column, area in zip(area_columns, AREAS, strict=True):
-    with column:
-        widgets.area_metric(area, float(week[area]), targets_now, days_off_note=days_off_note)
-with area_columns[-1]:
-    nights = max(int(week.get("days", 7)), 1)
-    st.metric(
-        "Sleep", f"{week['sleep']:.1f} h", delta=f"{week['sleep'] / nights:.1f} h a night", delta_color="off",
-        delta_arrow="off", border=True,
-        help=(f"{week['assumed_sleep']:.1f} h of it is the assumed sleep window where nothing else is on; "
-              "the rest is sleep you logged. Sleep is not counted as rest."),
+if has_week_data:  # a week without data has no figures to show, only the chart around it
+    days_off_note = (
+        f"{int(week['workdays_off'])} of {int(week['workdays'])} working days off" if int(week.get("workdays_off", 0)) else ""
     )
-left_out = result.not_counted(selected)
-if left_out or week.get("tentative", 0):
-    words = {"declined": "declined", "free": "shown as free", "out_of_office": "out of office", "cancelled": "cancelled"}
-    parts = [f"{hours:.1f} h {words[reason]}" for reason, hours in left_out.items()]
-    note = f"Not counted: {', '.join(parts)}." if parts else ""
-    if week.get("tentative", 0):
-        note += f" Counted but not yet accepted (tentative or unanswered): {week['tentative']:.1f} h."
-    st.caption(note.strip())
-integration, unaccounted, accounted = st.columns(3)
-integration.metric("Integration hours", f"{week['integration']:.1f} h", help="Time that counts for two areas at once (for example work and family).")
-unaccounted.metric("Unaccounted", f"{week['unaccounted']:.1f} h", help="Hours of the week's 168 that no event, log or assumed sleep covers.")
-if week["uncategorized"] > 0:
-    accounted.metric("Uncategorized", f"{week['uncategorized']:.1f} h", help="Events no rule places; give them an area on the Rules page.")
+    area_columns = st.columns(len(AREAS) + 1)
+    for column, area in zip(area_columns[: len(AREAS)], AREAS, strict=True):
+        with column:
+            widgets.area_metric(area, float(week[area]), targets_now, days_off_note=days_off_note)
+    with area_columns[-1]:
+        nights = max(int(week.get("data_days", week.get("days", 7))), 1)
+        st.metric(
+            "Sleep", f"{week['sleep']:.1f} h", delta=f"{week['sleep'] / nights:.1f} h a night", delta_color="off",
+            delta_arrow="off", border=True,
+            help=(f"{week['assumed_sleep']:.1f} h of it is the assumed sleep window where nothing else is on; "
+                  "the rest is sleep you logged. Sleep is not counted as rest."),
+        )
+    left_out = result.not_counted(selected)
+    if left_out or week.get("tentative", 0):
+        words = {"declined": "declined", "free": "shown as free", "out_of_office": "out of office", "cancelled": "cancelled"}
+        parts = [f"{left_out[reason]:.1f} h {word}" for reason, word in words.items() if reason in left_out]
+        note = f"Not counted: {', '.join(parts)}." if parts else ""
+        if week.get("tentative", 0):
+            note += f" Counted but not yet accepted (tentative or unanswered): {week['tentative']:.1f} h."
+        st.caption(note.strip())
+    integration, unaccounted, accounted = st.columns(3)
+    integration.metric("Integration hours", f"{week['integration']:.1f} h", help="Time that counts for two areas at once (for example work and family).")
+    unaccounted.metric("Unaccounted", f"{week['unaccounted']:.1f} h", help="Hours of the week's 168 that no event, log or assumed sleep covers.")
+    if week["uncategorized"] > 0:
+        accounted.metric("Uncategorized", f"{week['uncategorized']:.1f} h", help="Events no rule places; give them an area on the Rules page.")
 
 figure = charts.weekly_balance(
     result.weekly, result.targets,
