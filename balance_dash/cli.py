@@ -336,7 +336,7 @@ def targets(
 @targets_app.command("set")
 def targets_set(
     area: Annotated[str, typer.Argument(help="work, family, personal or rest.")],
-    hours: Annotated[str, typer.Argument(help="MIN-MAX hours a week: 35-45, 14- (at least), -48 (at most), - (no target).")],
+    hours: Annotated[str, typer.Argument(help="MIN-MAX hours a week: 35-45, 14- (at least), 0-48 (at most), - (no target).")],
     from_: Annotated[str | None, typer.Option("--from", help="In force from this date (default: today).")] = None,
     db: DbOption = store.DEFAULT_DB_URL,
     tz: TzOption = None,

@@ -498,11 +498,11 @@ def replace_occurrences(
             source_id = _upsert_source(connection, source)
             existing = pd.DataFrame(
                 connection.execute(
-                    sa.select(occ.c.id, occ.c.uid, occ.c.recurrence_key, occ.c.fingerprint).where(
+                    sa.select(occ.c.id, occ.c.uid, occ.c.recurrence_key, occ.c.fingerprint, occ.c.cancelled).where(
                         occ.c.source_id == source_id
                     )
                 ).fetchall(),
-                columns=["id", "uid", "recurrence_key", "fingerprint"],
+                columns=["id", "uid", "recurrence_key", "fingerprint", "cancelled_old"],
             )
             merged = frame.merge(
                 existing, on=list(IDENTITY), how="outer", suffixes=("", "_old"), indicator=True
@@ -517,12 +517,18 @@ def replace_occurrences(
                 connection.execute(sa.delete(occ).where(occ.c.id.in_(chunk)))
             to_insert = pd.concat([new, changed])
             _insert_occurrences(connection, to_insert, source_id)
+            # The counts are about occurrences: a cancelled one stored to report it is not one.
+            def live(rows: pd.DataFrame) -> int:
+                now_live = ~rows["cancelled"].fillna(False).astype(bool) if "cancelled" in rows else True
+                was_live = ~rows["cancelled_old"].fillna(False).astype(bool)
+                return int((now_live | was_live).sum()) if len(rows) else 0
+
             counts = ReplaceCounts(
                 source_id=source_id,
-                added=len(new),
-                updated=len(changed),
-                removed=len(gone),
-                unchanged=len(both) - len(changed),
+                added=int((~new["cancelled"].fillna(False).astype(bool)).sum()) if "cancelled" in new else len(new),
+                updated=live(changed),
+                removed=int((~gone["cancelled_old"].fillna(False).astype(bool)).sum()),
+                unchanged=live(both) - live(changed),
             )
             connection.execute(
                 sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]

@@ -45,6 +45,7 @@ class ImportReport:
     events_after: int = 0
     area_changed: int = 0  # occurrences whose area changed with the calendar's area (--category)
     my_addresses: tuple[str, ...] = ()
+    invitations: int = 0  # occurrences that list attendees (meetings someone could decline)
 
     def notes(self) -> list[str]:
         """What the import left out or changed beside the counts, as sentences for both front-ends."""
@@ -61,7 +62,7 @@ class ImportReport:
                 notes.append(f"{count:,} {what} ({hours:,.1f} h) {'is' if count == 1 else 'are'} not counted.")
         if self.not_counted.get("free", (0, 0.0))[0]:
             notes.append("To count events shown as free in this calendar, tick 'Count events shown as free' for it.")
-        if not self.my_addresses:
+        if not self.my_addresses and self.invitations:
             notes.append(
                 "Your own addresses are not set, so declined meetings cannot be told apart: "
                 "set them on the Calendars page or with `balance-dash settings set my_addresses`."
@@ -183,6 +184,7 @@ def import_calendar(
         events_after=parsed.events_after,
         area_changed=area_changed,
         my_addresses=settings.my_addresses,
+        invitations=int((stored["attendees"].fillna("") != "").sum()),
     )
 
 
