@@ -63,3 +63,20 @@ def test_declined_free_and_away_time_is_reported_and_not_judged(sqlite_url, monk
     at.session_state["week_start"] = date(2026, 10, 5)
     no_exception(at.run())
     assert any("No data for this week" in info.value for info in at.info)
+
+
+def test_my_addresses_are_editable_with_the_settings(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/targets.py").run())
+    [addresses] = [box for box in at.text_input if box.label == "My addresses"]
+    addresses.set_value("not an address")
+    [save] = [b for b in at.button if b.label == "Save settings"]
+    no_exception(save.click().run())
+    assert any("'not an address' is not an e-mail address" in e.value for e in at.error)
+    engine = store.open_engine(seeded_url)
+    assert store.load_settings(engine).my_addresses == ()
+    [addresses] = [box for box in at.text_input if box.label == "My addresses"]
+    addresses.set_value("me@example.com, Me@Work.example")
+    [save] = [b for b in at.button if b.label == "Save settings"]
+    no_exception(save.click().run())
+    assert store.load_settings(engine).my_addresses == ("me@example.com", "me@work.example")

@@ -60,21 +60,31 @@ with st.form("settings"):
     disconnect = right.time_input("Disconnect time", settings.disconnect_time, help=Settings.model_fields["disconnect_time"].description)
     rest_days = st.multiselect("Rest days", list(range(7)), default=list(settings.rest_days),
                                format_func=lambda d: WEEKDAY_NAMES[d])
-    sleep_on = st.toggle("Count an assumed sleep window as rest", settings.sleep_enabled,
+    addresses = st.text_input(
+        "My addresses", value=", ".join(settings.my_addresses),
+        help=Settings.model_fields["my_addresses"].description + " Separate several with commas.",
+    )
+    sleep_on = st.toggle("Assume sleep in a nightly window (sleep is counted apart from rest)", settings.sleep_enabled,
                          help=Settings.model_fields["sleep_enabled"].description)
     sleep_from, sleep_to = st.columns(2)
     sleep_start = sleep_from.time_input("Sleep from", settings.sleep_start)
     sleep_end = sleep_to.time_input("Sleep until", settings.sleep_end)
     if st.form_submit_button("Save settings", type="primary"):
         with reported("Saving the settings"):
-            updated = Settings.model_validate(
-                {**settings.model_dump(), "timezone": zone_name.strip() or None, "week_starts_on": week_start,
-                 "workday_start": start_time, "disconnect_time": disconnect, "rest_days": tuple(sorted(rest_days)),
-                 "sleep_enabled": sleep_on, "sleep_start": sleep_start, "sleep_end": sleep_end}
-            )
-            store.save_settings(cached.engine(), updated)
-            flash("Settings saved", icon="⚙️")
-            st.rerun()
+            try:
+                updated = Settings.model_validate(
+                    {**settings.model_dump(), "timezone": zone_name.strip() or None, "week_starts_on": week_start,
+                     "workday_start": start_time, "disconnect_time": disconnect, "rest_days": tuple(sorted(rest_days)),
+                     "sleep_enabled": sleep_on, "sleep_start": sleep_start, "sleep_end": sleep_end,
+                     "my_addresses": addresses}
+                )
+            except ValidationError as error:
+                st.error("Saving the settings failed: " + "; ".join(
+                    str(e["msg"]).removeprefix("Value error, ") for e in error.errors()), icon="⚠️")
+            else:
+                store.save_settings(cached.engine(), updated)
+                flash("Settings saved", icon="⚙️")
+                st.rerun()
 
 st.subheader("Warning thresholds")
 st.caption(
