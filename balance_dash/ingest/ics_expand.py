@@ -30,7 +30,7 @@ from balance_dash.ingest.ics_common import (
     to_aware,
 )
 from balance_dash.ingest.ics_parse import EventRecord
-from balance_dash.ingest.ics_people import NOBODY, People, people_of
+from balance_dash.ingest.ics_people import People
 from balance_dash.ingest.ics_rules import rules_of, series_bounds
 
 Progress = Callable[[int, int], None]  # (series expanded, series in all)
@@ -51,7 +51,7 @@ class _Source:
     location: str
     description: str
     cancelled: bool
-    people: People = NOBODY
+    people: People
     override_key: str | None = None  # a plain override: the key of its RECURRENCE-ID
     move: timedelta | None = None  # RANGE=THISANDFUTURE: how far later instances moved
 
@@ -122,7 +122,7 @@ def _index_series(records: list[EventRecord], tz: ZoneInfo) -> dict[str, _Series
             _text(component, "LOCATION", 500),
             _text(component, "DESCRIPTION", 2000),
             status == "CANCELLED",
-            people_of(component),
+            record.people,
         )
         sequence = _sequence(component)
         if rules_of(component) or component.get("RDATE") is not None:

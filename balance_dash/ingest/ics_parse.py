@@ -27,6 +27,7 @@ from balance_dash.ingest.ics_common import (
     is_date_only,
     to_utc,
 )
+from balance_dash.ingest.ics_people import People, people_of
 from balance_dash.ingest.ics_rules import repair_rrules
 from balance_dash.ingest.ics_skim import skim
 from balance_dash.ingest.ics_zones import pin_unknown_zones, standardise, zone_notes
@@ -51,6 +52,7 @@ class EventRecord:
     start: date | datetime
     start_utc: datetime
     duration: timedelta
+    people: People  # availability and attendance (ics_people)
 
 
 @dataclass
@@ -97,8 +99,14 @@ def _line_of(lines: list[str], message: str) -> int | None:
     return None
 
 
-def read_components(text: str, file_name: str) -> tuple[list[icalendar.Component], list[IngestIssue]]:
-    """Strict parse into top-level components; a file that cannot be read raises CalendarError."""
+def read_components(
+    text: str, file_name: str
+) -> tuple[list[icalendar.Component], list[IngestIssue], list[People | None] | None]:
+    """Strict parse into top-level components; a file that cannot be read raises CalendarError.
+
+    Also returns the people of each VEVENT in file order as the skim read them (None when the
+    text was parsed as it is: then every event still has its own lines).
+    """
     lines = physical_lines(text)
     first = next((line.strip() for line in lines if line.strip()), "")
     if not first:
@@ -115,7 +123,7 @@ def read_components(text: str, file_name: str) -> tuple[list[icalendar.Component
         warnings.simplefilter("always")
         icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]  # resets the VTIMEZONE cache: no custom zone leaks between files
         try:
-            components = _parse_skimmed(text)
+            components, people = _parse_skimmed(text)
         except Exception as exc:
             reason = str(exc).strip() or type(exc).__name__
             raise CalendarError(
@@ -132,10 +140,10 @@ def read_components(text: str, file_name: str) -> tuple[list[icalendar.Component
             hint="Export the calendar again; the download may have been cut short.",
         )
     notes = sorted({str(w.message) for w in caught if "TZID" in str(w.message)})
-    return components, [IngestIssue(ISSUE_WARNING, note) for note in notes]
+    return components, [IngestIssue(ISSUE_WARNING, note) for note in notes], people
 
 
-def _parse_skimmed(text: str) -> list[icalendar.Component]:
+def _parse_skimmed(text: str) -> tuple[list[icalendar.Component], list[People | None] | None]:
     """Parse without the parts the product never reads (ics_skim), after checking each distinct
     reminder block left out; should anything fail, parse the text as it is, so that a broken
     file is refused exactly as before, in icalendar's own words."""
@@ -143,9 +151,13 @@ def _parse_skimmed(text: str) -> list[icalendar.Component]:
     try:
         for alarm in skimmed.alarms:
             icalendar.Component.from_ical(alarm, multiple=True)
-        return list(icalendar.Calendar.from_ical(skimmed.text, multiple=True))
+        components: list[icalendar.Component] = list(icalendar.Calendar.from_ical(skimmed.text, multiple=True))
     except Exception:
-        return list(icalendar.Calendar.from_ical(text, multiple=True))
+        return list(icalendar.Calendar.from_ical(text, multiple=True)), None
+    events = sum(1 for component in components for _ in component.walk("VEVENT"))
+    if events != len(skimmed.people):  # nesting the skim did not follow: read the text as it is
+        return list(icalendar.Calendar.from_ical(text, multiple=True)), None
+    return components, skimmed.people
 
 
 def _text(component: icalendar.Component, name: str) -> str:
@@ -302,7 +314,7 @@ def _synthetic_uid(component: icalendar.Component, taken: set[str]) -> str:
 
 def collect_events(text: str, file_name: str, tz: ZoneInfo) -> ParsedFile:
     """Parse the text and keep the events that can be expanded; report the rest."""
-    components, issues = read_components(text, file_name)
+    components, issues, skimmed_people = read_components(text, file_name)
     name: str | None = None
     raw_events: list[icalendar.Component] = []
     for component in components:
@@ -318,13 +330,17 @@ def collect_events(text: str, file_name: str, tz: ZoneInfo) -> ParsedFile:
     lines: list[int | None] = (
         list(begin_lines) if len(begin_lines) == len(raw_events) else [None] * len(raw_events)
     )
+    people: list[People | None] = (
+        skimmed_people if skimmed_people is not None and len(skimmed_people) == len(raw_events)
+        else [None] * len(raw_events)
+    )
     events: list[EventRecord] = []
     taken: set[str] = set()
     unknown: Counter[str] = Counter()
     floating = 0
-    for component, line in zip(raw_events, lines, strict=True):
+    for component, line, who in zip(raw_events, lines, people, strict=True):
         unknown.update(pin_unknown_zones(component, tz))
-        record, notes = _check_event(component, line, taken, tz)
+        record, notes = _check_event(component, line, taken, tz, who or people_of(component))
         issues.extend(notes)
         if record is not None:
             taken.add(record.uid)
@@ -335,7 +351,7 @@ def collect_events(text: str, file_name: str, tz: ZoneInfo) -> ParsedFile:
 
 
 def _check_event(
-    component: icalendar.Component, line: int | None, taken: set[str], tz: ZoneInfo
+    component: icalendar.Component, line: int | None, taken: set[str], tz: ZoneInfo, people: People
 ) -> tuple[EventRecord | None, list[IngestIssue]]:
     title = _text(component, "SUMMARY")
     uid_value = component.get("UID")
@@ -373,4 +389,4 @@ def _check_event(
         IngestIssue(ISSUE_WARNING, note[0].upper() + note[1:] + ".", uid, title or None, line)
         for note in notes
     ]
-    return EventRecord(component, uid, title, line, start, start_utc, duration), issues
+    return EventRecord(component, uid, title, line, start, start_utc, duration, people), issues

@@ -9,17 +9,17 @@ changing it re-decides history without a re-import. The reader keeps, per event:
 - `organizer`: the organizer's address;
 - `attendees`: "PARTSTAT:address" tokens separated by spaces.
 
-`ics_skim` already turns the ATTENDEE and ORGANIZER lines into one `PEOPLE` property; an event
-the skim passed through untouched still has its own lines, read here the same way.
+`ics_skim` reads these from the raw lines (`People.add_line`), so icalendar never builds objects
+for them: exports list every invitee of every meeting. An event the skim passed through
+untouched is read from its parsed component instead (`people_of`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import icalendar
-
-from balance_dash.ingest.ics_skim import PEOPLE, address_of
 
 BUSY_STATUSES: dict[str, str] = {
     "FREE": "free",
@@ -28,17 +28,54 @@ BUSY_STATUSES: dict[str, str] = {
     "OOF": "oof",
     "WORKINGELSEWHERE": "elsewhere",
 }
+# The properties this module reads; the skim takes them out of the text icalendar parses.
+PROPERTIES = frozenset({"ATTENDEE", "ORGANIZER", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"})
+_PARTSTAT = re.compile(r';PARTSTAT=("?)([^;:"]*)\1', re.IGNORECASE)
+# Characters that cannot be part of an address token: the separators of `attendees`.
+_NOT_ADDRESS = re.compile(r'[\s,;\\"]')
+ORGANIZER_LENGTH = 320  # Occurrence.organizer
 
 
-@dataclass(frozen=True)
+def address_of(value: str) -> str:
+    """A calendar user address as the product compares it: lower case, without "mailto:"."""
+    value = value.strip()
+    if value[:7].lower() == "mailto:":
+        value = value[7:]
+    return _NOT_ADDRESS.sub("", value).lower()
+
+
+@dataclass
 class People:
     transparent: bool = False
     busy_status: str = ""
     organizer: str = ""
-    attendees: str = ""
+    tokens: list[str] = field(default_factory=list)
+
+    @property
+    def attendees(self) -> str:
+        return " ".join(self.tokens)
+
+    def add_line(self, name: str, params: str, value: str) -> None:
+        """Take one raw content line: `name` upper case, `params` what lies between the name and the
+        value's colon, `value` the raw value."""
+        if name == "TRANSP":
+            self.transparent = value.strip().upper() == "TRANSPARENT"
+        elif name == "X-MICROSOFT-CDO-BUSYSTATUS":
+            self.busy_status = BUSY_STATUSES.get(value.strip().upper(), "")
+        elif name == "ORGANIZER":
+            self.organizer = self.organizer or address_of(value)[:ORGANIZER_LENGTH]
+        elif name == "ATTENDEE":
+            self.add_attendee(value, _partstat(params))
+
+    def add_attendee(self, value: str, status: str) -> None:
+        address = address_of(value)
+        if address:
+            self.tokens.append(f"{status or 'NEEDS-ACTION'}:{address}")
 
 
-NOBODY = People()
+def _partstat(params: str) -> str:
+    found = _PARTSTAT.search(params)
+    return found.group(2).strip().upper() if found else "NEEDS-ACTION"
 
 
 def _first(value: object) -> object:
@@ -48,38 +85,19 @@ def _first(value: object) -> object:
 
 
 def people_of(component: icalendar.Component) -> People:
+    """The same as the skim reads, from a parsed component (an event the skim left untouched)."""
+    people = People()
     transp = _first(component.get("TRANSP"))
-    transparent = transp is not None and str(transp).strip().upper() == "TRANSPARENT"
+    if transp is not None:
+        people.add_line("TRANSP", "", str(transp))
     busy = _first(component.get("X-MICROSOFT-CDO-BUSYSTATUS"))
-    busy_status = BUSY_STATUSES.get(str(busy).strip().upper(), "") if busy is not None else ""
-    organizer, attendees = _people(component)
-    if not (transparent or busy_status or organizer or attendees):
-        return NOBODY
-    return People(transparent, busy_status, organizer[:320], attendees)
-
-
-def _people(component: icalendar.Component) -> tuple[str, str]:
-    skimmed = _first(component.get(PEOPLE))
-    if skimmed is not None:
-        organizer = ""
-        tokens: list[str] = []
-        for token in str(skimmed).split():
-            status, _, address = token.partition(":")
-            if status == "ORGANIZER":
-                organizer = organizer or address
-            elif address:
-                tokens.append(token)
-        return organizer, " ".join(tokens)
-    organizer_value = _first(component.get("ORGANIZER"))
-    organizer = address_of(str(organizer_value)) if organizer_value is not None else ""
+    if busy is not None:
+        people.add_line("X-MICROSOFT-CDO-BUSYSTATUS", "", str(busy))
+    organizer = _first(component.get("ORGANIZER"))
+    if organizer is not None:
+        people.add_line("ORGANIZER", "", str(organizer))
     listed = component.get("ATTENDEE")
-    values = listed if isinstance(listed, list) else ([] if listed is None else [listed])
-    tokens = []
-    for value in values:
-        address = address_of(str(value))
-        if not address:
-            continue
+    for value in listed if isinstance(listed, list) else ([] if listed is None else [listed]):
         params = getattr(value, "params", {})
-        status = str(params.get("PARTSTAT", "NEEDS-ACTION")).strip().upper() or "NEEDS-ACTION"
-        tokens.append(f"{status}:{address}")
-    return organizer, " ".join(tokens)
+        people.add_attendee(str(value), str(params.get("PARTSTAT", "NEEDS-ACTION")).strip().upper())
+    return people

@@ -5,12 +5,12 @@ X- properties and meeting invitations pasted into DESCRIPTION. icalendar builds 
 of it; skipping it at the line level more than halves the parse. What is left out:
 
 - VALARM blocks;
-- X- properties of VEVENTs (X-WR-CALNAME, X-WR-TIMEZONE belong to the VCALENDAR and stay;
-  Outlook's busy status stays), and the VEVENT properties in `UNREAD`: when the entry was edited,
-  attachments, links;
-- ATTENDEE and ORGANIZER lines, replaced by one `PEOPLE` line that holds just what the product
-  reads of them (each address and its PARTSTAT): an export lists every invitee of every
-  meeting, and icalendar would build an address object with parameters for each.
+- X- properties of VEVENTs (X-WR-CALNAME, X-WR-TIMEZONE belong to the VCALENDAR and stay),
+  and the VEVENT properties in `UNREAD`: when the entry was edited, attachments, links;
+- ATTENDEE, ORGANIZER, TRANSP and Outlook's busy status: the skim reads what the product needs
+  of them itself (`ics_people.People`, one per VEVENT in file order, `Skimmed.people`), since
+  an export lists every invitee of every meeting and icalendar would build an object with
+  parameters for each.
 - DESCRIPTION text beyond what the product keeps (2000 characters), in events with a UID (the
   UID of an event without one is derived from its whole DESCRIPTION).
 
@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from balance_dash.ingest.ics_people import PROPERTIES, People
+
 # The same patterns icalendar uses (icalendar.parser.content_line): a fold is a line break
 # followed by a space or a tab; lines end at CRLF or LF.
 _UNFOLD = re.compile(r"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
@@ -38,14 +40,6 @@ _VALUE_START = re.compile(r'[^:"]*(?:"[^"]*"[^:"]*)*:')
 # VEVENT properties neither balance-dash nor recurring-ical-events reads (RFC 5545 3.8.4-3.8.7):
 # the event's times, rules, UID, SEQUENCE, STATUS, SUMMARY, LOCATION, DESCRIPTION all stay.
 UNREAD = frozenset({"DTSTAMP", "CREATED", "LAST-MODIFIED", "CLASS", "ATTACH", "CONFERENCE", "URL"})
-# X- properties of a VEVENT that the product reads (ics_people): Outlook's free/busy/away.
-KEPT_X = frozenset({"X-MICROSOFT-CDO-BUSYSTATUS"})
-# The one line that stands for the event's ATTENDEE and ORGANIZER lines (see ics_people). Any
-# X- property of that name in the file itself is dropped like every other X- property.
-PEOPLE = "X-BALANCE-DASH-PEOPLE"
-_PARTSTAT = re.compile(r';PARTSTAT=("?)([^;:"]*)\1', re.IGNORECASE)
-# Characters that cannot be part of an address token: the separators of the PEOPLE value.
-_NOT_ADDRESS = re.compile(r'[\s,;\\"]')
 KEPT_DESCRIPTION = 2000  # characters the product keeps (ics_parse._TEXT_LIMITS)
 # An escape pair (\n, \,) is two characters of text for one of value; keep enough text for
 # KEPT_DESCRIPTION characters of value whatever the escapes.
@@ -59,29 +53,6 @@ def _name(line: str) -> str:
         if found >= 0:
             end = found
     return line[:end].upper()
-
-
-def address_of(value: str) -> str:
-    """A calendar user address as the product compares it: lower case, without "mailto:"."""
-    value = value.strip()
-    if value[:7].lower() == "mailto:":
-        value = value[7:]
-    return _NOT_ADDRESS.sub("", value).lower()
-
-
-def _person(line: str, name: str) -> str | None:
-    """The PEOPLE token of an ATTENDEE ("PARTSTAT:address") or ORGANIZER ("ORGANIZER:address") line."""
-    start = _VALUE_START.match(line)
-    if start is None:
-        return None
-    address = address_of(line[start.end():])
-    if not address:
-        return None
-    if name == "ORGANIZER":
-        return f"ORGANIZER:{address}"
-    found = _PARTSTAT.search(line[len(name) : start.end() - 1])
-    status = found.group(2).strip().upper() if found else "NEEDS-ACTION"
-    return f"{status or 'NEEDS-ACTION'}:{address}"
 
 
 def _shorten(line: str) -> str:
@@ -98,15 +69,18 @@ def _shorten(line: str) -> str:
 class Skimmed:
     text: str  # what icalendar should parse
     alarms: set[str] = field(default_factory=set)  # each distinct VALARM block left out, as text
+    # Per VEVENT in file order, its availability and attendance; None for an event passed
+    # through untouched (its own lines are still in `text`).
+    people: list[People | None] = field(default_factory=list)
 
 
-def _event(lines: list[str], alarms: set[str]) -> list[str]:
-    """The lines of one VEVENT (BEGIN to END) with the unread parts left out."""
+def _event(lines: list[str], alarms: set[str], found: list[People | None]) -> list[str]:
+    """The lines of one VEVENT (BEGIN to END) with the unread parts left out; its people appended to `found`."""
     kept: list[str] = []
     depth = 0  # nesting below the VEVENT: VALARMs (skipped) or anything else (kept)
     skipping = 0
     alarm: list[str] = []
-    people: list[str] = []
+    people = People()
     has_uid = False
     for line in lines[1:-1]:
         upper = line.upper()
@@ -130,21 +104,21 @@ def _event(lines: list[str], alarms: set[str]) -> list[str]:
             continue
         elif depth == 0:
             name = _name(line)
-            if name in ("ATTENDEE", "ORGANIZER"):
-                token = _person(line, name)
-                if token is not None:
-                    people.append(token)
-                continue
-            if name in UNREAD or (name.startswith("X-") and name not in KEPT_X):
+            if name in PROPERTIES:
+                start = _VALUE_START.match(line)
+                if start is not None:
+                    people.add_line(name, line[len(name) : start.end() - 1], line[start.end() :])
+                    continue
+            if name in UNREAD or name.startswith("X-"):
                 continue
             has_uid = has_uid or name == "UID"
         kept.append(line)
     if depth != 0 or skipping:  # unbalanced: let icalendar see it as it is
+        found.append(None)
         return lines
     if has_uid:
         kept = [_shorten(line) if _name(line) == "DESCRIPTION" else line for line in kept]
-    if people:
-        kept.append(f"{PEOPLE}:{' '.join(people)}")
+    found.append(people)
     return [lines[0], *kept, lines[-1]]
 
 
@@ -153,16 +127,18 @@ def skim(text: str) -> Skimmed:
     lines = [line for line in _NEWLINE.split(_UNFOLD.sub("", text)) if line]
     out: list[str] = []
     alarms: set[str] = set()
+    found: list[People | None] = []
     event: list[str] | None = None
     for line in lines:
         if event is not None:
             event.append(line)
             upper = line.upper()
             if upper == "END:VEVENT":
-                out.extend(_event(event, alarms))
+                out.extend(_event(event, alarms, found))
                 event = None
             elif upper == "BEGIN:VEVENT":  # a VEVENT inside a VEVENT: not ours to judge
                 out.extend(event)
+                found.append(None)
                 event = None
         elif line.upper() == "BEGIN:VEVENT":
             event = [line]
@@ -170,4 +146,5 @@ def skim(text: str) -> Skimmed:
             out.append(line)
     if event is not None:  # a truncated file: icalendar decides what that means
         out.extend(event)
-    return Skimmed("\r\n".join(out) + "\r\n", alarms)
+        found.append(None)
+    return Skimmed("\r\n".join(out) + "\r\n", alarms, found)

@@ -62,7 +62,7 @@ with st.form("settings"):
                                format_func=lambda d: WEEKDAY_NAMES[d])
     addresses = st.text_input(
         "My addresses", value=", ".join(settings.my_addresses),
-        help=Settings.model_fields["my_addresses"].description + " Separate several with commas.",
+        help=f"{Settings.model_fields['my_addresses'].description} Separate several with commas.",
     )
     sleep_on = st.toggle("Assume sleep in a nightly window (sleep is counted apart from rest)", settings.sleep_enabled,
                          help=Settings.model_fields["sleep_enabled"].description)
