@@ -5,6 +5,7 @@
      |    +-- CalendarError          an .ics file that cannot be read at all
      |    +-- CsvError               a CSV file whose header or encoding is unusable
      |    +-- InvalidValueError      a date, time, zone, area or number out of range
+     |    +-- SourceClashError       a name already taken by a source of another kind
      +-- LimitError                  input too large: file size, occurrences per import
      +-- StoreError                  the database cannot be used
           +-- SchemaError            the database needs `balance-dash db upgrade` (or is newer)
@@ -57,6 +58,20 @@ class CsvError(InputError):
 
 class InvalidValueError(InputError):
     """A single value (date, time zone, area, hours) that is malformed or out of range."""
+
+
+class SourceClashError(InputError):
+    """An import would reuse the name of a source of another kind (a calendar against a time log).
+
+    Sources are matched by name only within their kind: an import never replaces or deletes a
+    source of another kind, and the database is left as it was.
+    """
+
+    def __init__(self, message: str, *, name: str, existing_kind: str, new_kind: str, hint: str | None = None) -> None:
+        self.name = name
+        self.existing_kind = existing_kind
+        self.new_kind = new_kind
+        super().__init__(message, hint=hint)
 
 
 class LimitError(BalanceDashError):

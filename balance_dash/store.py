@@ -33,7 +33,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, select
 
 from balance_dash.categorize import DEFAULT_RULES, compile_rule
-from balance_dash.errors import InvalidValueError, SchemaError, StoreError
+from balance_dash.errors import InvalidValueError, SchemaError, SourceClashError, StoreError
 from balance_dash.health import DEFAULT_TARGETS
 from balance_dash.models import (
     AREAS,
@@ -506,12 +506,18 @@ def delete_occurrences(engine: Engine, ids: Sequence[int]) -> int:
 
 
 def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
+    """The id of the source named `source["name"]`, created or updated with `source`'s fields.
+
+    Names are unique, but a name identifies a source only within its kind: a source of another
+    kind with that name is refused (SourceClashError), never replaced, so a CSV log called
+    "Work" cannot wipe a calendar called "Work".
+    """
     table = Source.__table__  # type: ignore[attr-defined]
     fields = {key: value for key, value in source.items() if key in table.c and key != "id"}
     fields["imported_at"] = utc_now()
-    by_name = sa.select(table.c.id).where(table.c.name == fields["name"])
-    found = connection.execute(by_name).scalar()
-    if found is None:
+    by_name = sa.select(table.c.id, table.c.kind).where(table.c.name == fields["name"])
+    existing = connection.execute(by_name).first()
+    if existing is None:
         # Two writers may create the same source at once (two tabs logging their first entry):
         # the second insert then leaves the first one's row alone instead of failing.
         dialect = connection.dialect.name
@@ -520,9 +526,34 @@ def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
             connection.execute(insert.values(**fields).on_conflict_do_nothing(index_elements=["name"]))
         else:
             connection.execute(sa.insert(table).values(**fields))
-        return int(connection.execute(by_name).scalar_one())
-    connection.execute(sa.update(table).where(table.c.id == found).values(**fields))
-    return int(found)
+        existing = connection.execute(by_name).one()
+        _check_kind(fields, existing.kind)
+        return int(existing.id)
+    _check_kind(fields, existing.kind)
+    connection.execute(sa.update(table).where(table.c.id == existing.id).values(**fields))
+    return int(existing.id)
+
+
+def _check_kind(fields: Mapping[str, Any], existing_kind: str) -> None:
+    new_kind = str(fields.get("kind", existing_kind))
+    if new_kind != existing_kind:
+        raise _kind_clash(str(fields["name"]), existing_kind=existing_kind, new_kind=new_kind)
+
+
+KIND_LABELS: dict[str, str] = {"ics": "calendar", "csv": "CSV time log", "manual": "manual log"}
+
+
+def _kind_clash(name: str, *, existing_kind: str, new_kind: str) -> SourceClashError:
+    """The refusal when an import of one kind meets a source of another kind with the same name."""
+    existing = KIND_LABELS.get(existing_kind, f"{existing_kind} source")
+    new = KIND_LABELS.get(new_kind, f"{new_kind} source")
+    return SourceClashError(
+        f"{name!r} is already the name of a {existing}; a {new} cannot replace it, so nothing was changed",
+        name=name,
+        existing_kind=existing_kind,
+        new_kind=new_kind,
+        hint=f"Import the {new} under another name (or rename the file).",
+    )
 
 
 def update_source(engine: Engine, source_id: int, **fields: Any) -> None:
