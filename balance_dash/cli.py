@@ -93,6 +93,7 @@ def import_(
                 report = workflows.import_calendar(
                     engine, data, file_name=path.name, tz=zone, settings=settings,
                     source_name=calendar, category=category, since=start, until=end, progress=bar.update,
+                    isolated=True,
                 )
         except BalanceDashError as error:
             failed += 1

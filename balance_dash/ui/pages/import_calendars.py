@@ -46,6 +46,7 @@ if submitted:
             report = workflows.import_calendar(
                 cached.engine(), upload.getvalue(), file_name=upload.name, tz=cached.display_zone(),
                 settings=settings, source_name=calendar_name.strip() or None, category=category, progress=show,
+                isolated=True,
             )
         except BalanceDashError as error:
             st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
