@@ -10,6 +10,7 @@ from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS
 from balance_dash.ui import cached, layout
 from balance_dash.ui.feedback import flash, reported
+from balance_dash.ui.text import plain
 
 st.title("Import calendars")
 st.markdown(
@@ -49,11 +50,11 @@ if submitted:
                 isolated=True,
             )
         except BalanceDashError as error:
-            st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
+            st.error(plain(f"{upload.name} was not imported: {error}"), icon="⚠️")
         else:
-            st.success(report.headline(), icon="✅")
+            st.success(plain(report.headline()), icon="✅")
             if report.issues:
-                with st.expander(f"{len(report.issues)} notes on {upload.name}"):
+                with st.expander(plain(f"{len(report.issues)} notes on {upload.name}")):
                     st.dataframe(
                         pd.DataFrame([vars(issue) for issue in report.issues]), hide_index=True, width="stretch"
                     )
