@@ -4,8 +4,10 @@ Streamlit renders the body of `st.markdown`, `st.success`, `st.error`, `st.toast
 labels and captions as GitHub-flavoured Markdown: a calendar name `![x](http://host/pixel)`
 would make the browser fetch that address, and a plain address would become a link. `plain()`
 escapes every ASCII punctuation character with a backslash (CommonMark section 2.4: any ASCII
-punctuation may be escaped, and an escaped one is shown as itself), which also defeats HTML,
-auto-links (`http\\://`, `www\\.`), Streamlit's `:directives:` and `$maths$`. The text reads the
+punctuation may be escaped, and an escaped one is shown as itself), which defeats images, links,
+HTML, Streamlit's `:directives:` and `$maths$`. The renderer still turns `http://...`, `www.`
+and addresses with `@` into links whatever the escapes (GFM's autolink literals), so an
+invisible WORD JOINER (U+2060) follows every ':', '.' and '@' to break them. The text reads the
 same on the page. Multi-line text from files goes to `st.text` or `st.code` instead.
 """
 
@@ -16,8 +18,11 @@ import re
 from balance_dash.plain_text import printable
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINK_PARTS = re.compile(r"([:.@])")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
     """`text` on one line, without control characters, every Markdown and HTML character escaped."""
-    return _PUNCTUATION.sub(r"\\\1", printable(text, one_line=True))
+    escaped = _PUNCTUATION.sub(r"\\\1", printable(text, one_line=True))
+    return _LINK_PARTS.sub(rf"\1{WORD_JOINER}", escaped)

@@ -24,8 +24,9 @@ def make_app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def shown(value: str) -> str:
-    """What the page shows for a Markdown body escaped by `ui.text.plain`: the escapes removed."""
-    return re.sub(r"\\(.)", r"\1", value)
+    """What the page shows for a Markdown body escaped by `ui.text.plain`: the escapes and the
+    invisible word joiners removed."""
+    return re.sub(r"\\(.)", r"\1", value).replace("\u2060", "")
 
 
 def no_exception(at: AppTest) -> AppTest:
