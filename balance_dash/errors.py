@@ -9,6 +9,7 @@
      +-- LimitError                  input too large: file size, occurrences per import
      +-- StoreError                  the database cannot be used
           +-- SchemaError            the database needs `balance-dash db upgrade` (or is newer)
+          +-- SettingsError          the saved settings cannot be read (front-ends fall back to defaults)
 
 Bad rows inside a file that can otherwise be read are not exceptions: ingest returns them as
 issues beside the data (house style, practice 7). Each front-end turns these exceptions into a
@@ -84,3 +85,7 @@ class StoreError(BalanceDashError):
 
 class SchemaError(StoreError):
     """The database schema is older or newer than this version of balance-dash."""
+
+
+class SettingsError(StoreError):
+    """The settings saved in the database cannot be read; the app runs on defaults and offers a reset."""
