@@ -33,6 +33,7 @@ import pandas as pd
 
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, SERIES, UNCATEGORIZED
+from balance_dash.pattern_safety import backtracking_risk
 
 # The occurrence columns a rule can look at; "calendar" reads the source's name.
 _FIELD_COLUMNS: dict[str, str] = {
@@ -110,12 +111,21 @@ def compile_rule(rule: Mapping[str, Any]) -> re.Pattern[str]:
         )
     if bool(rule.get("is_regex", False)):
         try:
-            return re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
+            regex = re.compile(pattern, re.IGNORECASE)
+        except (re.error, RecursionError, OverflowError) as exc:
             raise InvalidValueError(
                 f"{where}: invalid regular expression: {exc}",
                 hint="Fix the pattern or untick 'regular expression' to match plain words.",
             ) from exc
+        # Checked every time it is used, not only when saved: a rule already in the database
+        # (or restored by an older version) must be reported, never run for minutes.
+        risk = backtracking_risk(pattern)
+        if risk:
+            raise InvalidValueError(
+                f"{where}: this regular expression could take minutes to match: {risk}",
+                hint="Rewrite it without repeating a repetition, or untick 'regular expression' to match plain words.",
+            )
+        return regex
     words = pattern.split()
     if not words:
         raise InvalidValueError(f"{where}: the pattern is empty", hint="Enter at least one word.")

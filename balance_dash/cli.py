@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from balance_dash import health, history, store, workflows
 from balance_dash.errors import BalanceDashError, InvalidValueError
 from balance_dash.settings import Settings
+from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import preferences
 
 app = typer.Typer(
@@ -51,7 +52,10 @@ NOTHING_IMPORTED = (
 
 def _open(db: str) -> tuple[Engine, Settings]:
     engine = store.open_engine(db)
-    return engine, store.load_settings(engine)
+    settings, problem = data_workflows.load_settings_or_defaults(engine)
+    if problem:
+        typer.echo(f"warning: {problem}", err=True)
+    return engine, settings
 
 
 def _parse_instant(text: str, tz: ZoneInfo, option: str) -> datetime:
@@ -100,6 +104,7 @@ def import_(
                 report = workflows.import_calendar(
                     engine, data, file_name=path.name, tz=zone, settings=settings,
                     source_name=calendar, category=category, since=start, until=end, progress=bar.update,
+                    isolated=True,
                 )
         except BalanceDashError as error:
             failed += 1
@@ -411,6 +416,45 @@ def demo(db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
     engine, settings = _open(db)
     report = workflows.load_sample(engine, tz=workflows.resolve_zone(tz, settings), settings=settings)
     typer.echo(report.headline())
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup (SQLite: a .db file; other databases: JSON).")],
+    db: DbOption = store.DEFAULT_DB_URL,
+) -> None:
+    """Write a consistent copy of the whole database to FILE, taken while everything keeps running."""
+    engine, _settings = _open(db)
+    copy = data_workflows.backup(engine)
+    try:
+        file.write_bytes(copy.data)
+    except OSError as exc:
+        raise InvalidValueError(f"{file}: cannot write the file ({exc.strerror})") from exc
+    typer.echo(f"Wrote a backup of {len(copy.data):,} bytes to {file}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup written by `balance-dash backup` or the Data page (.db).")],
+    db: DbOption = store.DEFAULT_DB_URL,
+    yes: Annotated[bool, typer.Option("--yes", help="Replace all data without asking.")] = False,
+) -> None:
+    """Replace all data with a backup, in one step: the backup is checked whole first, and a
+    backup that fails a check changes nothing."""
+    engine, settings = _open(db)
+    data = _read_file(file)
+    if not yes and not typer.confirm(f"Replace all data in {db} with {file.name}?", default=False):
+        raise typer.Exit(1)
+    report = data_workflows.restore(engine, data, file_name=file.name, settings=settings)
+    typer.echo(report.headline())
+
+
+@app.command("reset-settings")
+def reset_settings(db: DbOption = store.DEFAULT_DB_URL) -> None:
+    """Replace the saved settings with the defaults (for settings the app cannot read)."""
+    engine = store.open_engine(db)
+    data_workflows.reset_settings(engine)
+    typer.echo("The settings were reset to the defaults.")
 
 
 @app.command()

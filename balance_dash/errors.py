@@ -5,9 +5,11 @@
      |    +-- CalendarError          an .ics file that cannot be read at all
      |    +-- CsvError               a CSV file whose header or encoding is unusable
      |    +-- InvalidValueError      a date, time, zone, area or number out of range
+     |    +-- SourceClashError       a name already taken by a source of another kind
      +-- LimitError                  input too large: file size, occurrences per import
      +-- StoreError                  the database cannot be used
           +-- SchemaError            the database needs `balance-dash db upgrade` (or is newer)
+          +-- SettingsError          the saved settings cannot be read (front-ends fall back to defaults)
 
 Bad rows inside a file that can otherwise be read are not exceptions: ingest returns them as
 issues beside the data (house style, practice 7). Each front-end turns these exceptions into a
@@ -59,6 +61,20 @@ class InvalidValueError(InputError):
     """A single value (date, time zone, area, hours) that is malformed or out of range."""
 
 
+class SourceClashError(InputError):
+    """An import would reuse the name of a source of another kind (a calendar against a time log).
+
+    Sources are matched by name only within their kind: an import never replaces or deletes a
+    source of another kind, and the database is left as it was.
+    """
+
+    def __init__(self, message: str, *, name: str, existing_kind: str, new_kind: str, hint: str | None = None) -> None:
+        self.name = name
+        self.existing_kind = existing_kind
+        self.new_kind = new_kind
+        super().__init__(message, hint=hint)
+
+
 class LimitError(BalanceDashError):
     """The input exceeds a safety limit (upload size, occurrences per import)."""
 
@@ -69,3 +85,7 @@ class StoreError(BalanceDashError):
 
 class SchemaError(StoreError):
     """The database schema is older or newer than this version of balance-dash."""
+
+
+class SettingsError(StoreError):
+    """The settings saved in the database cannot be read; the app runs on defaults and offers a reset."""

@@ -59,6 +59,9 @@ class Settings(BaseModel):
     max_occurrences: int = Field(500_000, ge=100, le=5_000_000, description="Most occurrences one import may expand to.")
     history_years: int = Field(10, ge=1, le=50, description="How far back an import reaches by default.")
     future_years: int = Field(1, ge=0, le=5, description="How far ahead an import expands recurring events by default.")
+    import_seconds: int = Field(180, ge=5, le=3600, description="Longest time one calendar file may take to read and expand before it is refused.")
+    import_memory_mb: int = Field(2000, ge=200, le=64000, description="Most memory the dashboard's import of one calendar file may take, in megabytes.")
+    max_event_days: int = Field(92, ge=1, le=3660, description="Longest event kept whole, in days; longer ones are cut to this length with a note.")
 
     @field_validator("my_addresses", mode="before")
     @classmethod

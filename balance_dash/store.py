@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +35,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, select
 
+from balance_dash.backup_checks import settings_problem
 from balance_dash.categorize import DEFAULT_RULES, compile_rule
-from balance_dash.errors import InvalidValueError, SchemaError, StoreError
+from balance_dash.errors import InvalidValueError, SchemaError, SettingsError, SourceClashError, StoreError
 from balance_dash.health import DEFAULT_TARGETS
 from balance_dash.models import (
     AREAS,
@@ -350,9 +354,18 @@ def load_targets(engine: Engine) -> pd.DataFrame:
 
 
 def load_settings(engine: Engine) -> Settings:
+    """The saved settings; SettingsError (never a traceback) when they cannot be read."""
     with _session(engine) as session:
         record = session.get(SettingsRecord, 1)
-    return Settings.model_validate_json(record.payload) if record else Settings()
+    if record is None:
+        return Settings()
+    problem = settings_problem(str(record.payload))
+    if problem:
+        raise SettingsError(
+            f"the saved settings cannot be read ({problem}); the defaults are used until they are reset",
+            hint="Reset them with `balance-dash reset-settings`, or with the button in the dashboard's sidebar.",
+        )
+    return Settings.model_validate_json(record.payload)
 
 
 def load_import_runs(engine: Engine, limit: int = 50) -> pd.DataFrame:
@@ -594,12 +607,18 @@ def delete_occurrences(engine: Engine, ids: Sequence[int]) -> int:
 
 
 def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
+    """The id of the source named `source["name"]`, created or updated with `source`'s fields.
+
+    Names are unique, but a name identifies a source only within its kind: a source of another
+    kind with that name is refused (SourceClashError), never replaced, so a CSV log called
+    "Work" cannot wipe a calendar called "Work".
+    """
     table = Source.__table__  # type: ignore[attr-defined]
     fields = {key: value for key, value in source.items() if key in table.c and key != "id"}
     fields["imported_at"] = utc_now()
-    by_name = sa.select(table.c.id).where(table.c.name == fields["name"])
-    found = connection.execute(by_name).scalar()
-    if found is None:
+    by_name = sa.select(table.c.id, table.c.kind).where(table.c.name == fields["name"])
+    existing = connection.execute(by_name).first()
+    if existing is None:
         # Two writers may create the same source at once (two tabs logging their first entry):
         # the second insert then leaves the first one's row alone instead of failing.
         dialect = connection.dialect.name
@@ -608,9 +627,34 @@ def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
             connection.execute(insert.values(**fields).on_conflict_do_nothing(index_elements=["name"]))
         else:
             connection.execute(sa.insert(table).values(**fields))
-        return int(connection.execute(by_name).scalar_one())
-    connection.execute(sa.update(table).where(table.c.id == found).values(**fields))
-    return int(found)
+        existing = connection.execute(by_name).one()
+        _check_kind(fields, existing.kind)
+        return int(existing.id)
+    _check_kind(fields, existing.kind)
+    connection.execute(sa.update(table).where(table.c.id == existing.id).values(**fields))
+    return int(existing.id)
+
+
+def _check_kind(fields: Mapping[str, Any], existing_kind: str) -> None:
+    new_kind = str(fields.get("kind", existing_kind))
+    if new_kind != existing_kind:
+        raise _kind_clash(str(fields["name"]), existing_kind=existing_kind, new_kind=new_kind)
+
+
+KIND_LABELS: dict[str, str] = {"ics": "calendar", "csv": "CSV time log", "manual": "manual log"}
+
+
+def _kind_clash(name: str, *, existing_kind: str, new_kind: str) -> SourceClashError:
+    """The refusal when an import of one kind meets a source of another kind with the same name."""
+    existing = KIND_LABELS.get(existing_kind, f"{existing_kind} source")
+    new = KIND_LABELS.get(new_kind, f"{new_kind} source")
+    return SourceClashError(
+        f"{name!r} is already the name of a {existing}; a {new} cannot replace it, so nothing was changed",
+        name=name,
+        existing_kind=existing_kind,
+        new_kind=new_kind,
+        hint=f"Import the {new} under another name (or rename the file).",
+    )
 
 
 def update_source(engine: Engine, source_id: int, **fields: Any) -> None:
@@ -779,50 +823,144 @@ def dump_tables(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     return {"alembic_version": [{"version_num": current}], **tables}
 
 
+RESTORE_SECONDS = 60.0  # reading and checking one backup; a real one takes a few seconds
+
+
 def restore_sqlite(engine: Engine, data: bytes, *, file_name: str = "backup") -> dict[str, int]:
     """Replace every row of the database with those of a balance-dash SQLite backup.
 
-    The backup is checked first (a SQLite file, intact, holding balance-dash's tables at a
-    schema revision this version knows) and brought to the current schema on a private copy.
-    Only then are the tables emptied and refilled, in one transaction: a failure leaves the
-    database as it was. Returns the rows restored per table.
+    `read_backup` checks it first; only then are the tables emptied and refilled, in one
+    transaction: a failure leaves the database as it was. Returns the rows restored per table.
     """
+    return replace_all_rows(engine, read_backup(data, file_name=file_name))
 
+
+def read_backup(data: bytes, *, file_name: str = "backup") -> dict[str, list[dict[str, Any]]]:
+    """The rows of a balance-dash SQLite backup per table, brought to the current schema.
+
+    Checked on a private copy, within RESTORE_SECONDS: a SQLite file, intact, whose
+    balance-dash objects are plain tables (a view could recurse for minutes) with no triggers,
+    at a schema revision this version knows, holding every expected column, each value of its
+    column's type. The database in use is not touched.
+    """
     if not data.startswith(SQLITE_HEADER):
         raise InvalidValueError(
             "this is not a SQLite database", path=file_name,
             hint="Choose a backup downloaded from the Data page (a .db file).",
         )
+    deadline = time.monotonic() + RESTORE_SECONDS
     with tempfile.TemporaryDirectory(prefix="balance-dash-restore-") as folder:
         copy_path = Path(folder) / "restore.db"
         copy_path.write_bytes(data)
-        _check_backup(copy_path, file_name)
+        _check_backup(copy_path, file_name, deadline)
         backup = make_engine(f"sqlite:///{copy_path}")
+        sa.event.listen(backup, "connect", lambda connection, _record: _stop_at(connection, deadline))
         try:
-            migrate(backup)
+            try:
+                migrate(backup)
+            except SQLAlchemyError as exc:
+                raise _unreadable(file_name, f"it cannot be brought to the current schema ({_first_line(exc)})", deadline) from exc
             with backup.connect() as connection:
-                rows = {
-                    table.name: [dict(row._mapping) for row in connection.execute(sa.select(table))]
-                    for table in _data_tables()
-                }
+                _check_columns(connection, file_name)
+                rows: dict[str, list[dict[str, Any]]] = {}
+                for table in _data_tables():
+                    try:
+                        rows[table.name] = [dict(row._mapping) for row in connection.execute(sa.select(table))]
+                    except (SQLAlchemyError, ValueError, TypeError, OverflowError) as exc:
+                        raise _unreadable(file_name, f"table {table.name!r} holds a value that does not fit its column ({_first_line(exc)})", deadline) from exc
+                    _check_types(table, rows[table.name], file_name)
         finally:
             backup.dispose()
-    return _replace_all_rows(engine, rows)
+    return rows
 
 
-def _check_backup(path: Path, file_name: str) -> None:
+def _stop_at(connection: sqlite3.Connection, deadline: float) -> None:
+    """Make SQLite give up on any statement still running at `deadline` (an "interrupted" error)."""
+    connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return (text[0] if text else type(error).__name__)[:200]
+
+
+def _unreadable(file_name: str, reason: str, deadline: float) -> InvalidValueError:
+    if time.monotonic() > deadline:
+        reason = f"reading it takes longer than {RESTORE_SECONDS:g} s"
+    return InvalidValueError(
+        f"the backup cannot be restored: {reason}; nothing was changed", path=file_name,
+        hint="Choose a backup downloaded from the Data page (a .db file).",
+    )
+
+
+def _check_columns(connection: Connection, file_name: str) -> None:
+    inspector = sa.inspect(connection)
+    tables = set(inspector.get_table_names())
+    for table in _data_tables():
+        if table.name not in tables:
+            raise _unreadable(file_name, f"it has no table {table.name!r}", math.inf)
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column.name for column in table.columns if column.name not in present]
+        if missing:
+            raise _unreadable(file_name, f"table {table.name!r} lacks the column(s) {', '.join(missing)}", math.inf)
+
+
+_COLUMN_TYPES: tuple[tuple[type[sa.types.TypeEngine[Any]], tuple[type, ...]], ...] = (
+    (sa.Boolean, (bool,)),
+    (sa.DateTime, (datetime,)),
+    (sa.Date, (date,)),
+    (sa.Time, (dt_time,)),
+    (sa.Integer, (int,)),
+    (sa.Float, (float, int)),
+    (sa.String, (str,)),
+)
+
+
+def _check_types(table: sa.Table, rows: list[dict[str, Any]], file_name: str) -> None:
+    """Every value of the Python type its column reads as (SQLite keeps whatever it is given)."""
+    for column in table.columns:
+        expected = next((kinds for sql_type, kinds in _COLUMN_TYPES if isinstance(column.type, sql_type)), None)
+        if expected is None:
+            continue
+        for number, row in enumerate(rows, start=1):
+            value = row.get(column.name)
+            if value is None:
+                if not column.nullable and not column.primary_key:
+                    raise _unreadable(file_name, f"table {table.name!r} row {number}: {column.name} is empty", math.inf)
+                continue
+            if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+                shown = repr(value)[:60]
+                raise _unreadable(
+                    file_name,
+                    f"table {table.name!r} row {number}: {column.name} holds {shown}, not a {expected[0].__name__}",
+                    math.inf,
+                )
+
+
+def _check_backup(path: Path, file_name: str, deadline: float = math.inf) -> None:
 
     not_ours = "this SQLite database is not a balance-dash backup"
     hint = "Choose a backup downloaded from the Data page (a .db file)."
+    expected = {table.name for table in SQLModel.metadata.sorted_tables} | {"alembic_version"}
     try:
         with closing(sqlite3.connect(path)) as connection:
+            _stop_at(connection, deadline)
             health = connection.execute("PRAGMA quick_check").fetchone()
-            names = {str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            objects = connection.execute("SELECT type, name FROM sqlite_master").fetchall()
+            names = {str(name) for kind, name in objects if kind == "table"}
+            for kind, name in objects:
+                if name in expected and kind != "table":
+                    raise _unreadable(file_name, f"{name!r} is a {kind}, not a table", math.inf)
+                if kind == "trigger":
+                    raise _unreadable(file_name, f"it holds a trigger ({str(name)[:60]!r}), which a backup never has", math.inf)
             if "alembic_version" not in names:
                 raise InvalidValueError(not_ours, path=file_name, hint=hint)
             found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
+        if time.monotonic() > deadline:
+            raise _unreadable(file_name, "", deadline) from exc
         raise InvalidValueError(f"the database cannot be read ({exc})", path=file_name, hint=hint) from exc
+
     if not health or health[0] != "ok":
         raise InvalidValueError("the database file is damaged", path=file_name, hint=hint)
     known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
@@ -837,7 +975,7 @@ def _check_backup(path: Path, file_name: str) -> None:
         raise InvalidValueError(not_ours, path=file_name, hint=hint)
 
 
-def _replace_all_rows(engine: Engine, rows: Mapping[str, list[dict[str, Any]]]) -> dict[str, int]:
+def replace_all_rows(engine: Engine, rows: Mapping[str, list[dict[str, Any]]]) -> dict[str, int]:
     tables = _data_tables()
     try:
         with engine.begin() as connection:

@@ -9,18 +9,21 @@ occurrences become UTC instants, all-day ones local calendar days. The work is s
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from balance_dash.errors import BalanceDashError, CalendarError, InvalidValueError
+from balance_dash.ingest import limits
 from balance_dash.ingest.ics_common import IngestIssue, gc_paused, shift_years
 from balance_dash.ingest.ics_expand import Rows, expand_events
 from balance_dash.ingest.ics_parse import PARSE_LOCK, EventRecord, collect_events, decode_text
+from balance_dash.ingest.ics_rules import rules_of
 
 __all__ = ["OCCURRENCE_COLUMNS", "IngestIssue", "ParsedCalendar", "read_ics"]
 
@@ -70,6 +73,8 @@ def read_ics(
     history_years: int = 10,
     future_years: int = 1,
     progress: Callable[[float, str], None] | None = None,
+    seconds: float | None = None,
+    max_event_days: int | None = None,
 ) -> ParsedCalendar:
     """Read one .ics file and expand it over the window.
 
@@ -78,7 +83,9 @@ def read_ics(
     The window is `since`/`until` when given (aware), else from the earliest DTSTART (at most
     `history_years` before `now`) to `now + future_years`. Occurrences overlapping it are kept
     whole. Raises CalendarError for a file that cannot be read at all, LimitError when it would
-    expand to more than `max_occurrences`, InvalidValueError for bad arguments.
+    expand to more than `max_occurrences` or takes longer than `seconds`, InvalidValueError for
+    bad arguments. What the libraries would loop on is refused before parsing (`limits`);
+    occurrences longer than `max_event_days` are cut to that length with a note.
     """
     _check_arguments(
         now=now,
@@ -90,14 +97,23 @@ def read_ics(
     report = progress or (lambda fraction, stage: None)
     report(0.0, "reading")
     text, issues = decode_text(data, file_name)
+    limits.check_text(text, file_name)
     # One file at a time: icalendar's time zone table and the warnings filter are process-wide.
-    with PARSE_LOCK, gc_paused():
+    budget = limits.file_budget(file_name, seconds) if seconds else contextlib.nullcontext()
+    with budget, PARSE_LOCK, gc_paused():
         try:
             parsed = collect_events(text, file_name, tz)
             issues.extend(parsed.issues)
+            issues.extend(
+                limits.duplicate_uid_notes(
+                    [record.uid for record in parsed.events],
+                    [record.component.get("RECURRENCE-ID") is not None for record in parsed.events],
+                )
+            )
             report(0.3, "expanding recurring events")
             earliest = min((record.start_utc for record in parsed.events), default=None)
             window = _choose_window(earliest, now, since, until, history_years, future_years)
+            issues.extend(limits.outside_window_note(_singles(parsed.events), window))
             rows = expand_events(
                 parsed.events,
                 window=window,
@@ -109,8 +125,11 @@ def read_ics(
             )
             frame = _build_frame(rows)
             before, after = _outside_window(parsed.events, set(rows.uid), window)
+            if max_event_days is not None:
+                frame, notes = limits.clip_long_events(frame, max_event_days)
+                issues.extend(notes)
             report(0.9, "storing")
-        except BalanceDashError:
+        except (BalanceDashError, MemoryError):
             raise
         except Exception as exc:  # a library failure we did not foresee must still read as a message
             raise CalendarError(
@@ -145,6 +164,15 @@ def _outside_window(
         elif record.start_utc < window[0]:
             before.add(record.uid)
     return len(before - after), len(after)
+def _singles(records: list[EventRecord]) -> list[tuple[str, datetime, timedelta]]:
+    """Title, UTC start and length of each event that neither recurs nor overrides an instance."""
+    return [
+        (record.title, record.start_utc, record.duration)
+        for record in records
+        if not rules_of(record.component)
+        and record.component.get("RDATE") is None
+        and record.component.get("RECURRENCE-ID") is None
+    ]
 
 
 def _check_arguments(

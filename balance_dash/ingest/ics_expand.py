@@ -22,6 +22,7 @@ import recurring_ical_events
 from recurring_ical_events.util import to_recurrence_ids
 
 from balance_dash.errors import LimitError
+from balance_dash.ingest import limits
 from balance_dash.ingest.ics_common import (
     ISSUE_SKIPPED,
     IngestIssue,
@@ -275,13 +276,14 @@ def expand_events(
             continue
         occurrences: list[Any] = []
         try:
-            for number, (slice_start, slice_end) in enumerate(_slices(span, bounds.most)):
-                found = list(series.between(slice_start, slice_end))
-                if number:  # an occurrence crossing a slice edge was already taken from the slice before
-                    found = [o for o in found if to_aware(o.start, tz) >= slice_start]
-                occurrences.extend(found)
-                if total + len(occurrences) > max_occurrences:
-                    break
+            with limits.series_budget(first.title or first.uid, occurrences.__len__):
+                for number, (slice_start, slice_end) in enumerate(_slices(span, bounds.most)):
+                    found = list(series.between(slice_start, slice_end))
+                    if number:  # an occurrence crossing a slice edge was already taken from the slice before
+                        found = [o for o in found if to_aware(o.start, tz) >= slice_start]
+                    occurrences.extend(found)
+                    if total + len(occurrences) > max_occurrences:
+                        break
         except Exception as exc:
             reason = str(exc).strip() or type(exc).__name__
             issues.append(

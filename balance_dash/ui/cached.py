@@ -43,12 +43,21 @@ def revision() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def _settings_and_problem(url: str, rev: int) -> tuple[Settings, str | None]:
+    return data_workflows.load_settings_or_defaults(_engine(url))
+
+
 def _settings(url: str, rev: int) -> Settings:
-    return store.load_settings(_engine(url))
+    return _settings_and_problem(url, rev)[0]
 
 
 def settings() -> Settings:
     return _settings(db_url(), revision())
+
+
+def settings_problem() -> str | None:
+    """Why the saved settings cannot be read (the defaults are in use), or None."""
+    return _settings_and_problem(db_url(), revision())[1]
 
 
 def _zone_and_today() -> tuple[ZoneInfo, date]:

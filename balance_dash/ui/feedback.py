@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from balance_dash.errors import BalanceDashError
+from balance_dash.ui.text import plain
 
 
 @contextmanager
@@ -16,7 +17,7 @@ def reported(action: str) -> Iterator[None]:
     try:
         yield
     except BalanceDashError as error:
-        st.error(f"{action} failed: {error}", icon="⚠️")
+        st.error(plain(f"{action} failed: {error}"), icon="⚠️")
 
 
 _PENDING = "_flash_messages"
@@ -25,10 +26,12 @@ _PENDING = "_flash_messages"
 def flash(message: str, *, icon: str = "✅") -> None:
     """Confirm a write with a toast that survives the `st.rerun()` that usually follows it.
 
+    The message is shown as plain text (`ui.text.plain`): it may name a calendar or a file.
+
     A toast shown just before a rerun is often wiped by it; the message waits in the session
     instead and `show_flashes` (called by app.py on every run) shows it on the next one.
     """
-    st.session_state.setdefault(_PENDING, []).append((message, icon))
+    st.session_state.setdefault(_PENDING, []).append((plain(message), icon))
 
 
 def show_flashes() -> None:

@@ -7,12 +7,28 @@ import streamlit as st
 from balance_dash import workflows
 from balance_dash.ui import cached
 from balance_dash.ui.feedback import flash, reported
+from balance_dash.ui.text import plain
+from balance_dash.workflows import data as data_workflows
 
 
 def sidebar() -> None:
     with st.sidebar:
+        settings_warning()
         zone = cached.display_zone()
         st.caption(f"Times shown in **{zone.key}** · data stays on this machine")
+
+
+def settings_warning() -> None:
+    """Saved settings the app cannot read: say so on every page and offer to reset them."""
+    problem = cached.settings_problem()
+    if problem is None:
+        return
+    st.warning(plain(problem), icon="⚠️")
+    if st.button("Reset the settings to the defaults", key="reset_settings"):
+        with reported("Resetting the settings"):
+            data_workflows.reset_settings(cached.engine())
+            flash("The settings were reset to the defaults", icon="✅")
+            st.rerun()
 
 
 def welcome() -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import analytics, attendance, categorize, health, store
-from balance_dash.errors import InvalidValueError
+from balance_dash.errors import InvalidValueError, SettingsError
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.settings import Settings
 from balance_dash.workflows.common import local_midnight_utc, week_start_of
@@ -64,7 +64,11 @@ def categorized_occurrences(engine: Engine, *, start_utc: datetime | None = None
         engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any()), with_cancelled=True
     )
     placed = categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
-    return attendance.assign_attendance(placed, store.load_settings(engine).my_addresses)
+    try:
+        addresses = store.load_settings(engine).my_addresses
+    except SettingsError:  # unreadable saved settings: the front-ends say so and offer a reset
+        addresses = ()
+    return attendance.assign_attendance(placed, addresses)
 
 
 def balance(

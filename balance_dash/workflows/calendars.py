@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from balance_dash import attendance, store
 from balance_dash.errors import LimitError
-from balance_dash.ingest import ics
+from balance_dash.ingest import ics, worker
 from balance_dash.settings import Settings
 
 SAMPLE_CALENDAR = Path(__file__).resolve().parents[2] / "data" / "sample.ics"
@@ -116,26 +116,34 @@ def import_calendar(
     since: datetime | None = None,
     until: datetime | None = None,
     progress: Callable[[float, str], None] | None = None,
+    isolated: bool = False,
 ) -> ImportReport:
     """Import one .ics snapshot as (a new version of) one source, in one transaction.
 
-    `progress(fraction, stage)` is called as the import goes, for a progress bar.
+    `progress(fraction, stage)` is called as the import goes, for a progress bar. `isolated`
+    reads the file in a worker process with a time and memory limit (`ingest.worker`): front-ends
+    use it for files they did not make, so that no file can stall or exhaust their process.
     """
     check_size(data, file_name=file_name, settings=settings)
     if category is not None:
         store.check_area(category, allow_uncategorized=False)
-    parsed = ics.read_ics(
-        data,
-        file_name=file_name,
-        tz=tz,
-        now=now or datetime.now(UTC),
-        since=since,
-        until=until,
-        max_occurrences=settings.max_occurrences,
-        history_years=settings.history_years,
-        future_years=settings.future_years,
-        progress=progress,
-    )
+    options: dict[str, Any] = {
+        "tz": tz,
+        "now": now or datetime.now(UTC),
+        "since": since,
+        "until": until,
+        "max_occurrences": settings.max_occurrences,
+        "history_years": settings.history_years,
+        "future_years": settings.future_years,
+        "max_event_days": settings.max_event_days,
+    }
+    if isolated:
+        parsed = worker.read_ics_isolated(
+            data, file_name=file_name, seconds=settings.import_seconds, memory_mb=settings.import_memory_mb,
+            progress=progress, **options,
+        )
+    else:
+        parsed = ics.read_ics(data, file_name=file_name, seconds=settings.import_seconds, progress=progress, **options)
     name = source_name or parsed.name or Path(file_name).stem
     source: dict[str, Any] = {
         "name": name[:200],

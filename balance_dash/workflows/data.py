@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import charts, exports, store
-from balance_dash.errors import BalanceDashError, InvalidValueError
+from balance_dash import backup_checks, charts, exports, store
+from balance_dash.errors import BalanceDashError, InvalidValueError, SettingsError
 from balance_dash.settings import Settings
 from balance_dash.workflows.balance import balance, categorized_occurrences, summary_document
 from balance_dash.workflows.calendars import check_size
@@ -171,6 +171,23 @@ def _jsonable(value: object) -> str:
     return str(value)
 
 
+def load_settings_or_defaults(engine: Engine) -> tuple[Settings, str | None]:
+    """The saved settings, or the defaults and the reason the saved ones cannot be read.
+
+    Both front-ends start this way, so that settings the app cannot read (written by hand, or
+    by another version) never stop it: it says so and offers `reset_settings`.
+    """
+    try:
+        return store.load_settings(engine), None
+    except SettingsError as error:
+        return Settings(), str(error)
+
+
+def reset_settings(engine: Engine) -> None:
+    """Replace the saved settings with the defaults."""
+    store.save_settings(engine, Settings())
+
+
 @dataclass(frozen=True)
 class RestoreReport:
     file_name: str
@@ -186,6 +203,12 @@ class RestoreReport:
 
 
 def restore(engine: Engine, data: bytes, *, file_name: str, settings: Settings) -> RestoreReport:
-    """Replace all data with a balance-dash SQLite backup, in one transaction; anything else is refused."""
+    """Replace all data with a balance-dash SQLite backup, in one transaction; anything else is refused.
+
+    The backup is read and checked whole first (`store.read_backup`: plain tables, columns and
+    types; `backup_checks`: settings, zones, areas, rules), so a refusal leaves the database as it was.
+    """
     check_size(data, file_name=file_name, settings=settings)
-    return RestoreReport(file_name=file_name, rows=store.restore_sqlite(engine, data, file_name=file_name))
+    rows = store.read_backup(data, file_name=file_name)
+    backup_checks.check_rows(rows, file_name=file_name)
+    return RestoreReport(file_name=file_name, rows=store.replace_all_rows(engine, rows))

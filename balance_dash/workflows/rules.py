@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import analytics, categorize, store
+from balance_dash import analytics, categorize, pattern_safety, store
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, RULE_FIELDS, SERIES, UNCATEGORIZED
 from balance_dash.workflows.balance import categorized_occurrences
@@ -86,6 +86,13 @@ def _checked_rule(row: Mapping[Any, Any], number: int) -> dict[str, Any]:
 def save_rules(engine: Engine, edited: pd.DataFrame | Sequence[Mapping[str, Any]]) -> int:
     """Check every rule, then make them the whole rule list in one transaction; nothing is saved if one is bad."""
     rules = ordered_rules(edited)
+    regexes = {str(rule["pattern"]): number for number, rule in enumerate(rules, start=1) if rule["is_regex"]}
+    for pattern in pattern_safety.slow_patterns(list(regexes)):
+        raise InvalidValueError(
+            f"rule {regexes[pattern]} (pattern {pattern!r}): this regular expression takes more than "
+            f"{pattern_safety.PROBE_SECONDS:g} s on a 2,000-character text; nothing was saved",
+            hint="Rewrite it more simply, or untick 'regular expression' to match plain words.",
+        )
     store.replace_rules(engine, rules)
     return len(rules)
 

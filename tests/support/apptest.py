@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,12 @@ def make_app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("BALANCE_DASH_DB", url)
     monkeypatch.chdir(REPO)
     return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+def shown(value: str) -> str:
+    """What the page shows for a Markdown body escaped by `ui.text.plain`: the escapes and the
+    invisible word joiners removed."""
+    return re.sub(r"\\(.)", r"\1", value).replace("\u2060", "")
 
 
 def no_exception(at: AppTest) -> AppTest:

@@ -9,10 +9,11 @@ import streamlit as st
 
 from balance_dash.errors import BalanceDashError
 from balance_dash.ui import cached
+from balance_dash.ui.text import plain
 from balance_dash.workflows import data as data_workflows
 
 if "data_flash" in st.session_state:
-    st.success(st.session_state.pop("data_flash"), icon="✅")
+    st.success(plain(st.session_state.pop("data_flash")), icon="✅")
 
 st.title("Data")
 st.caption("Your data stays on this machine: exports and backups go straight to your browser's downloads.")

@@ -10,6 +10,7 @@ from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS
 from balance_dash.ui import cached, layout
 from balance_dash.ui.feedback import flash, reported
+from balance_dash.ui.text import plain
 
 st.title("Import calendars")
 st.markdown(
@@ -59,17 +60,18 @@ if submitted:
                 settings=settings, source_name=calendar_name.strip() or None, category=category, progress=show,
                 since=workflows.local_midnight_utc(since_day, zone) if since_day else None,
                 until=workflows.local_midnight_utc(until_day, zone) if until_day else None,
+                isolated=True,
             )
         except BalanceDashError as error:
-            st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
+            st.error(plain(f"{upload.name} was not imported: {error}"), icon="⚠️")
         else:
-            st.success(report.headline(), icon="✅")
+            st.success(plain(report.headline()), icon="✅")
             start, end = report.window
             st.caption(f"Import window: {start:%Y-%m-%d} to {end:%Y-%m-%d}.")
             for note in report.notes():
-                st.info(note, icon="ℹ️")
+                st.info(note, icon="ℹ️")  # our own words and figures, no file text
             if report.issues:
-                with st.expander(f"{len(report.issues)} notes on {upload.name}"):
+                with st.expander(plain(f"{len(report.issues)} notes on {upload.name}")):
                     st.dataframe(
                         pd.DataFrame([vars(issue) for issue in report.issues]), hide_index=True, width="stretch"
                     )
@@ -87,11 +89,11 @@ with st.form("my_addresses"):
     addresses_text = st.text_input(
         "My addresses", value=", ".join(settings.my_addresses or proposed),
         help="Separate several addresses with commas." + (
-            f" Proposed from your calendars: {', '.join(proposed)}." if proposed and not settings.my_addresses else ""
+            plain(f" Proposed from your calendars: {', '.join(proposed)}.") if proposed and not settings.my_addresses else ""
         ),
     )
     if not settings.my_addresses and proposed:
-        st.caption(f"Proposed from your calendars (not saved yet): {', '.join(proposed)}")
+        st.caption(plain(f"Proposed from your calendars (not saved yet): {', '.join(proposed)}"))
     if st.form_submit_button("Save my addresses"):
         with reported("Saving your addresses"):
             workflows.set_setting(cached.engine(), "my_addresses", addresses_text)

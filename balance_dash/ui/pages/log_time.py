@@ -12,6 +12,7 @@ from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS
 from balance_dash.ui import cached
 from balance_dash.ui.feedback import flash, reported
+from balance_dash.ui.text import plain
 
 st.title("Log time")
 st.caption("Time your calendar does not hold: an evening with the kids, a run, a nap. Entries count like calendar events.")
@@ -100,9 +101,9 @@ with st.form("csv_upload", clear_on_submit=True):
                     cached.engine(), upload.getvalue(), file_name=upload.name, tz=zone, settings=cached.settings()
                 )
             except BalanceDashError as error:
-                st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
+                st.error(plain(f"{upload.name} was not imported: {error}"), icon="⚠️")
             else:
-                st.success(report.headline(), icon="✅")
+                st.success(plain(report.headline()), icon="✅")
                 if report.issues:
                     with st.expander(f"{len(report.issues)} rows with notes"):
                         st.dataframe(pd.DataFrame([vars(i) for i in report.issues]), hide_index=True, width="stretch")
