@@ -54,6 +54,8 @@ class Settings(BaseModel):
     max_occurrences: int = Field(500_000, ge=100, le=5_000_000, description="Most occurrences one import may expand to.")
     history_years: int = Field(10, ge=1, le=50, description="How far back an import reaches by default.")
     future_years: int = Field(1, ge=0, le=5, description="How far ahead an import expands recurring events by default.")
+    sync_every_minutes: int = Field(30, ge=0, le=10_080, description="The dashboard syncs calendar addresses and CalDAV calendars on open when the last sync is older than this (0: only with Sync now).")
+    sync_timeout_seconds: float = Field(30.0, ge=1, le=300, description="How long a sync waits for a calendar server to connect or answer.")
 
     @field_validator("timezone")
     @classmethod

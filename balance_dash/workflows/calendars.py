@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -74,10 +74,14 @@ def import_calendar(
     since: datetime | None = None,
     until: datetime | None = None,
     progress: Callable[[float, str], None] | None = None,
+    scope: Callable[[ics.ParsedCalendar], store.ReplaceScope | None] | None = None,
+    live: Callable[[ics.ParsedCalendar], Mapping[str, Any]] | None = None,
 ) -> ImportReport:
     """Import one .ics snapshot as (a new version of) one source, in one transaction.
 
-    `progress(fraction, stage)` is called as the import goes, for a progress bar.
+    `progress(fraction, stage)` is called as the import goes, for a progress bar. A live sync
+    (`workflows.live`) passes `scope`, what of the source's present occurrences the new data
+    may remove, and `live`, the sync state written in the same transaction.
     """
     check_size(data, file_name=file_name, settings=settings)
     if category is not None:
@@ -108,7 +112,8 @@ def import_calendar(
         {"kind": i.kind, "message": i.message, "uid": i.uid, "title": i.title, "line": i.line} for i in parsed.issues
     ]
     counts = store.replace_occurrences(
-        engine, source=source, frame=parsed.frame, report=issues, skipped=sum(i.kind == "skipped" for i in parsed.issues)
+        engine, source=source, frame=parsed.frame, report=issues, skipped=sum(i.kind == "skipped" for i in parsed.issues),
+        scope=scope(parsed) if scope is not None else None, live=live(parsed) if live is not None else None,
     )
     if progress is not None:
         progress(1.0, "done")
