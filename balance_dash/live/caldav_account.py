@@ -109,6 +109,9 @@ def _client(server: str, username: str, password: str, *, label: str, timeout: f
 
 
 def _status(exc: BaseException) -> str:
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return str(status)
     found = re.search(r"\b([45]\d\d)\b", str(exc))
     return found.group(1) if found else "?"
 

@@ -339,7 +339,7 @@ def _sync_caldav(
     secret = password or _secret(live, name)
     known: dict[str, list[Any]] = json.loads(live.objects or "{}")
     first = live.id is None
-    everything = first or not known or not _horizon_fresh(live, now, settings)
+    everything = first or live.sync_token is None or not _horizon_fresh(live, now, settings)
     changes = caldav_account.fetch_changes(
         str(live.server_url), str(live.username), secret, str(live.calendar_url), label=name,
         sync_token=live.sync_token, ctag=live.ctag, known={href: str(entry[0]) for href, entry in known.items()},
