@@ -498,8 +498,9 @@ def _existing_rows(connection: Connection, source_id: int, scope: ReplaceScope |
     raw_text = connection.dialect.name == "sqlite"
     timed = [sa.type_coerce(c, sa.String).label(c.name) if raw_text else c for c in (occ.c.start_utc, occ.c.day_start)]
     found = pd.DataFrame(connection.execute(base.add_columns(*timed)).fetchall(), columns=[*columns, "start_utc", "day_start"])
-    starts = pd.to_datetime(found["start_utc"], utc=True, format="ISO8601")
-    days = pd.to_datetime(found["day_start"], format="ISO8601").dt.tz_localize(UTC)
+    text_format = "ISO8601" if raw_text else None
+    starts = pd.to_datetime(found["start_utc"], utc=True, format=text_format)
+    days = pd.to_datetime(found["day_start"], format=text_format).dt.tz_localize(UTC)
     start = starts.fillna(days)
     since = pd.Timestamp(scope.since_utc)
     window_start = pd.Timestamp(scope.window_start_utc or scope.since_utc)

@@ -173,8 +173,9 @@ def test_other_schemes_are_refused(engine: Engine, frozen_now: datetime) -> None
             live.subscribe(engine, address, tz=UTC_ZONE, settings=SETTINGS, now=frozen_now)
 
 
-def test_a_feed_that_drops_old_events_keeps_past_weeks(engine: Engine, feed: FeedServer, frozen_now: datetime) -> None:
+def test_a_feed_that_drops_old_events_keeps_past_weeks(db_url: str, feed: FeedServer, frozen_now: datetime) -> None:
     """Outlook's feed keeps about a month: the weeks before what the new snapshot covers keep their hours."""
+    engine = store.open_engine(db_url)
     weekly = event("weekly", MONDAY - timedelta(weeks=10), 1.0, "Weekly sync", rrule="FREQ=WEEKLY;COUNT=14")
     old = [event(f"old-{n}", MONDAY - timedelta(weeks=n, hours=-2), 3.0, "Workshop") for n in range(4, 10)]
     recent = [event(f"new-{n}", MONDAY - timedelta(weeks=n, hours=-2), 2.0, "Planning") for n in range(0, 3)]
@@ -192,6 +193,7 @@ def test_a_feed_that_drops_old_events_keeps_past_weeks(engine: Engine, feed: Fee
     assert {week: after[week] for week in after if week < "2026-W47"} == {w: h for w, h in before.items() if w < "2026-W47"}
     assert before["2026-W47"] == 3.0 and after["2026-W47"] == 1.0  # the deleted Planning is gone; the weekly hour stays
     assert after["2026-W48"] == 5.0  # the weekly hour and the moved, longer Planning
+    engine.dispose()
 
 
 def test_cli_sync_reports_each_failure_on_its_own_line_and_syncs_the_rest(

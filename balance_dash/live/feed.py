@@ -8,6 +8,7 @@ and the masked address, never the address itself.
 
 from __future__ import annotations
 
+import logging
 import ssl
 from dataclasses import dataclass
 
@@ -16,6 +17,10 @@ import httpx
 from balance_dash import __version__
 from balance_dash.errors import SyncError
 from balance_dash.live.addresses import mask
+
+# httpx logs every request's full URL at INFO: for a calendar address that is its secret.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 30.0
