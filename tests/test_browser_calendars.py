@@ -55,7 +55,7 @@ def test_add_an_address_see_its_weeks_then_sync_now_after_a_change(
     open_app(page, base_url + "/import")
     expect(page.get_by_role("heading", name="Calendars", exact=True)).to_be_visible()
     page.get_by_role("textbox", name="Calendar address").fill(feed.url)
-    page.get_by_role("combobox", name="Put every event in").nth(1).click()
+    page.get_by_role("combobox", name="Area of its events").click()
     page.get_by_role("option", name="work", exact=True).click()
     page.get_by_role("button", name="Subscribe").click()
     wait_for_app(page)

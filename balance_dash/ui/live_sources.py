@@ -51,8 +51,8 @@ def address_form() -> None:
             "The address is a password: it is kept in the system keyring and only ever shown masked.",
         )
         name_column, area_column = st.columns(2)
-        name = name_column.text_input("Calendar name (optional)", help="Default: the calendar's own name.")
-        area = area_column.selectbox("Put every event in", [_RULES, *AREAS], key="subscribe_area")
+        name = name_column.text_input("Name (optional)", help="Default: the calendar's own name.")
+        area = area_column.selectbox("Area of its events", [_RULES, *AREAS], key="subscribe_area")
         if st.form_submit_button("Subscribe", type="primary"):
             if not address.strip():
                 st.warning("Paste the calendar's address first.")
@@ -96,7 +96,7 @@ def caldav_form() -> None:
     with st.form("caldav_add"):
         st.markdown(f"**Calendars of {found['user']}**")
         chosen = st.multiselect("Calendars to add", found["calendars"], default=found["calendars"])
-        area = st.selectbox("Put every event in", [_RULES, *AREAS], key="caldav_area")
+        area = st.selectbox("Area of their events", [_RULES, *AREAS], key="caldav_area")
         add, cancel = st.columns(2)
         if add.form_submit_button("Add the calendars", type="primary") and chosen:
             progress = st.progress(0.0, text="Syncing…")
