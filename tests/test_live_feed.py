@@ -130,8 +130,10 @@ def test_changed_feed_updates_the_changed_event_only(engine: Engine, feed: FeedS
         (Answer(body=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", delay_s=3), "did not answer within 1 seconds"),
         (Answer(body=b"<!DOCTYPE html><html><form>Sign in</form></html>", content_type="text/html"), "gave a web page"),
         (Answer(endless_mb=300), "larger than the limit of 5 MB"),
+        (Answer(redirect_to_self=True), "redirected more than 5 times"),
+        (Answer(body=b"Hello, this is not a calendar"), "did not give a calendar"),
     ],
-    ids=["401", "404", "500", "timeout", "html-login", "300MB"],
+    ids=["401", "404", "500", "timeout", "html-login", "300MB", "redirect-loop", "not-a-calendar"],
 )
 def test_each_failure_is_one_clear_line_and_changes_nothing(
     engine: Engine, feed: FeedServer, frozen_now: datetime, answer: Answer, expected: str

@@ -53,6 +53,7 @@ class Answer:
     etag: bool = True  # send an ETag (the body's hash) and honour If-None-Match
     delay_s: float = 0.0
     endless_mb: int = 0  # stream this many MB of calendar-looking bytes without a Content-Length
+    redirect_to_self: bool = False  # answer 302 to the same address, for ever
 
 
 @dataclass
@@ -86,6 +87,12 @@ class FeedServer:
                     self._answer(answer)
 
             def _answer(self, answer: Answer) -> None:
+                if answer.redirect_to_self:
+                    self.send_response(302)
+                    self.send_header("Location", self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if answer.endless_mb:
                     self.send_response(200)
                     self.send_header("Content-Type", answer.content_type)
