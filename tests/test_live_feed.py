@@ -311,3 +311,17 @@ def test_with_a_keyring_the_address_stays_out_of_the_database(
         live.remove_source(engine, "Team")
         assert memory.entries == {} and store.load_sources(engine).empty
     MemoryKeyring.active = False
+
+
+def test_migration_0004_adds_live_sources_and_goes_back(sqlite_url: str) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+
+    engine = store.open_engine(sqlite_url)
+    assert "live_source" in sa.inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        command.downgrade(store._alembic_config(connection), "0002")
+    assert "live_source" not in sa.inspect(engine).get_table_names()
+    store.migrate(engine)
+    assert "live_source" in sa.inspect(engine).get_table_names()
+    engine.dispose()

@@ -16,6 +16,7 @@ from balance_dash.workflows import live
 _OPEN_SYNC_DONE = "_live_sync_on_open_done"
 _FOUND = "_caldav_found"  # the account being connected: server, user, password, calendars found
 _RULES = "(use the rules)"
+ON_OPEN_TIMEOUT_S = 10.0
 
 
 def sync_on_open() -> None:
@@ -26,8 +27,11 @@ def sync_on_open() -> None:
     engine, settings = cached.engine(), cached.settings()
     if not live.sync_due(engine, settings=settings):
         return
+    # The page waits for this sync: a server that does not answer may hold it up for 10 s at
+    # most, not the full time-out a cron job or Sync now allows.
+    quick = settings.model_copy(update={"sync_timeout_seconds": min(settings.sync_timeout_seconds, ON_OPEN_TIMEOUT_S)})
     with st.spinner("Syncing your live calendars…"):
-        reports = live.sync(engine, tz=cached.display_zone(), settings=settings)
+        reports = live.sync(engine, tz=cached.display_zone(), settings=quick)
     failed = [report for report in reports if report.status == "failed"]
     changed = [report for report in reports if report.status == "synced"]
     if changed:
