@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import store
@@ -50,7 +49,3 @@ def snapshot(engine: Engine) -> tuple[list[tuple[object, ...]], list[tuple[objec
     occ = store.load_occurrences(engine).drop(columns=["id"]).sort_values(["source_name", "uid", "recurrence_key"])
     sources = store.load_sources(engine)
     return [tuple(row) for row in occ.astype(str).to_numpy()], [tuple(row) for row in sources.astype(str).to_numpy()]
-
-
-def frame_weeks(frame: pd.DataFrame) -> list[str]:
-    return sorted(frame["start_utc"].dt.strftime("%G-W%V").unique())
