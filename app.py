@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from balance_dash.ui import layout
+from balance_dash.ui import layout, live_sources
 from balance_dash.ui.feedback import show_flashes
 
 st.set_page_config(page_title="balance-dash", page_icon="⚖️", layout="wide")
@@ -16,7 +16,7 @@ navigation = st.navigation(
             st.Page(f"{PAGES}/reflect.py", title="Reflect", icon="📝", url_path="reflect"),
         ],
         "Your data": [
-            st.Page(f"{PAGES}/import_calendars.py", title="Import", icon="📥", url_path="import"),
+            st.Page(f"{PAGES}/import_calendars.py", title="Calendars", icon="📥", url_path="import"),
             st.Page(f"{PAGES}/log_time.py", title="Log time", icon="⏱️", url_path="log"),
             st.Page(f"{PAGES}/rules.py", title="Rules", icon="🏷️", url_path="rules"),
             st.Page(f"{PAGES}/targets.py", title="Targets and boundaries", icon="🎯", url_path="targets"),
@@ -27,4 +27,5 @@ navigation = st.navigation(
 )
 layout.sidebar()
 show_flashes()
+live_sources.sync_on_open()
 navigation.run()

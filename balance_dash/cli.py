@@ -470,6 +470,149 @@ def serve(
     raise typer.Exit(subprocess.call(command, env=env))
 
 
+# ---------------------------------------------------------------------------------------------
+# Live calendars: addresses and CalDAV accounts (see docs/live-sources.md)
+
+caldav_app = typer.Typer(help="Connect CalDAV accounts (Nextcloud, Radicale, Fastmail, iCloud, ...).", no_args_is_help=True)
+sources_app = typer.Typer(help="List the calendars and logs, with kind, area, last sync and status; remove one.")
+app.add_typer(caldav_app, name="caldav")
+app.add_typer(sources_app, name="sources")
+
+
+@app.command()
+def subscribe(
+    url: Annotated[str, typer.Argument(help="The calendar's address (https:// or webcal://); - reads it from standard input.")],
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    calendar: Annotated[str | None, typer.Option(help="Calendar name (default: the feed's own, else its masked address).")] = None,
+    category: Annotated[str | None, typer.Option(help="Put every event of this calendar in this area.")] = None,
+) -> None:
+    """Subscribe to a calendar address (Google's secret iCal address, Outlook's published calendar, ...).
+
+    The address is a password: it is kept in the system keyring and only ever shown masked. Pass -
+    and paste it on standard input to keep it out of your shell history.
+    """
+    from balance_dash.workflows import live
+
+    address = sys.stdin.readline().strip() if url == "-" else url
+    engine, settings = _open(db)
+    report = live.subscribe(
+        engine, address, tz=workflows.resolve_zone(tz, settings), settings=settings, calendar=calendar, category=category
+    )
+    typer.echo(f"Subscribed: {report.headline()}")
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
+
+
+@caldav_app.command("add")
+def caldav_add(
+    server: Annotated[str, typer.Argument(help="The server's CalDAV address, like https://cloud.example.org/remote.php/dav.")],
+    user: Annotated[str, typer.Option("--user", help="Account user name.")],
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+    password_env: Annotated[str | None, typer.Option(help="Read the password from this environment variable.")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from the first line of standard input.")] = False,
+    calendars: Annotated[str | None, typer.Option(help="Calendars to add, comma-separated (default: all found).")] = None,
+    category: Annotated[str | None, typer.Option(help="Put every event of these calendars in this area.")] = None,
+) -> None:
+    """Connect a CalDAV account: list its calendars, add the chosen ones, sync them.
+
+    The password is never taken from the command line: give --password-env VAR or
+    --password-stdin, or type it at the prompt.
+    """
+    from balance_dash.workflows import live
+
+    password = _read_password(password_env, password_stdin)
+    engine, settings = _open(db)
+    chosen = [name.strip() for name in calendars.split(",") if name.strip()] if calendars else None
+    found, reports = live.connect_caldav(
+        engine, server, username=user, password=password, tz=workflows.resolve_zone(tz, settings), settings=settings,
+        calendars=chosen, category=category,
+    )
+    typer.echo(f"Calendars found: {', '.join(calendar.name for calendar in found)}")
+    for report in reports:
+        typer.echo(f"Added: {report.headline()}")
+    for note in {note for report in reports for note in report.notes}:
+        typer.echo(f"  note: {note}")
+
+
+def _read_password(env: str | None, from_stdin: bool) -> str:
+    if env and from_stdin:
+        raise InvalidValueError("give either --password-env or --password-stdin, not both")
+    if env:
+        value = os.environ.get(env)
+        if not value:
+            raise InvalidValueError(f"the environment variable {env} is not set or empty")
+        return value
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise InvalidValueError("no password given", hint="Use --password-env VAR or --password-stdin.")
+    return str(typer.prompt("Password", hide_input=True))
+
+
+@sources_app.callback(invoke_without_command=True)
+def sources_list(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
+    """All calendars and logs: kind, area, events, last sync, status and (masked) address."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from balance_dash.workflows import live
+
+    engine, settings = _open(db)
+    zone = workflows.resolve_zone(tz, settings)
+    table = live.sources(engine)
+    if table.empty:
+        typer.echo("No calendars yet: import a file, subscribe to an address, or connect a CalDAV account.")
+        return
+    for row in table.to_dict("records"):
+        when = row["last_sync"].astimezone(zone).strftime("%Y-%m-%d %H:%M") if row["last_sync"] else "never"
+        changes = f" ({row['changes']})" if row["changes"] else ""
+        typer.echo(
+            f"{row['name']}  [{row['kind']}, {row['area']}, {row['occurrences']} events]  "
+            f"{row['status']} {when}{changes}  {row['shown']}"
+        )
+        if isinstance(row.get("error"), str) and row["error"]:
+            typer.echo(f"    last error: {row['error']}")
+
+
+@sources_app.command("remove")
+def sources_remove(name: Annotated[str, typer.Argument(help="The calendar's name, as `balance-dash sources` shows it.")],
+                   db: DbOption = store.DEFAULT_DB_URL) -> None:
+    """Remove a calendar with all its events (and its stored address or password)."""
+    from balance_dash.workflows import live
+
+    engine, _settings = _open(db)
+    live.remove_source(engine, name)
+    typer.echo(f"Removed {name}.")
+
+
+@app.command("sync")
+def sync_(
+    names: Annotated[list[str] | None, typer.Argument(help="Calendars to sync (default: every address and CalDAV calendar).")] = None,
+    db: DbOption = store.DEFAULT_DB_URL,
+    tz: TzOption = None,
+) -> None:
+    """Bring calendar addresses and CalDAV calendars up to date (for cron or a systemd timer).
+
+    Exit code 0 when all synced; 1 with one line per failed calendar on standard error (the
+    others are still synced).
+    """
+    from balance_dash.workflows import live
+
+    engine, settings = _open(db)
+    reports = live.sync(engine, tz=workflows.resolve_zone(tz, settings), settings=settings, names=names)
+    if not reports:
+        typer.echo("No calendar addresses or CalDAV calendars to sync.")
+    failed = [report for report in reports if report.status == "failed"]
+    for report in reports:
+        if report.status != "failed":
+            typer.echo(report.headline())
+    for report in failed:
+        typer.echo(f"error: {report.headline()}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: run the app, turning BalanceDashError into one line on stderr."""
     try:

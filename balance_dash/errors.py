@@ -7,6 +7,7 @@
      |    +-- InvalidValueError      a date, time, zone, area or number out of range
      |    +-- SourceClashError       a name already taken by a source of another kind
      +-- LimitError                  input too large: file size, occurrences per import
+ +-- SyncError                   a calendar address or CalDAV server could not be read (has `source`)
      +-- StoreError                  the database cannot be used
           +-- SchemaError            the database needs `balance-dash db upgrade` (or is newer)
           +-- SettingsError          the saved settings cannot be read (front-ends fall back to defaults)
@@ -77,6 +78,18 @@ class SourceClashError(InputError):
 
 class LimitError(BalanceDashError):
     """The input exceeds a safety limit (upload size, occurrences per import)."""
+
+
+class SyncError(BalanceDashError):
+    """A live source could not be synced: network, server, password, or not a calendar.
+
+    `source` names the calendar; the message never holds the address or password itself.
+    Nothing of the source's data was changed.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, hint: str | None = None) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message, hint=hint)
 
 
 class StoreError(BalanceDashError):

@@ -190,3 +190,40 @@ class Boundary(SQLModel, table=True):
     effective_from: date
     active: bool = True
     created_at: datetime = Field(default_factory=utc_now)
+
+
+LIVE_KINDS: tuple[str, ...] = ("address", "caldav")
+
+
+class LiveSource(SQLModel, table=True):
+    """How a calendar source keeps itself current: a calendar address or one CalDAV calendar.
+
+    The source's occurrences stay in `Occurrence` under `source_id`; this row holds where they
+    come from and the state of the last sync. The address or password itself lives in the
+    system keyring (`secret_ref` names the entry) or, where there is none, in `secret` (see
+    docs/live-sources.md); backups leave `secret` out unless asked.
+    """
+
+    __tablename__ = "live_source"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", unique=True, ondelete="CASCADE")
+    kind: str = Field(default="address", max_length=16)  # address | caldav
+    masked: str = Field(default="", max_length=400)  # shown instead of the address
+    secret_ref: str = Field(default="", max_length=64)  # the keyring entry's name
+    secret_in_keyring: bool = False
+    secret: str | None = Field(default=None, max_length=4000)  # only when there is no keyring
+    server_url: str | None = Field(default=None, max_length=1000)  # CalDAV: the account's server
+    username: str | None = Field(default=None, max_length=200)  # CalDAV
+    calendar_url: str | None = Field(default=None, max_length=1000)  # CalDAV: the collection
+    etag: str | None = Field(default=None, max_length=400)  # address: the last ETag
+    last_modified: str | None = Field(default=None, max_length=100)  # address: the last Last-Modified
+    content_sha256: str | None = Field(default=None, max_length=64)  # address: the last body's hash
+    ctag: str | None = Field(default=None, max_length=400)  # CalDAV: getctag of the collection
+    sync_token: str | None = Field(default=None, max_length=1000)  # CalDAV: RFC 6578 token
+    objects: str = "{}"  # CalDAV: JSON href -> [etag, [uid, ...]]
+    expanded_until: datetime | None = None  # the end of the window recurring events were expanded to
+    last_sync_at: datetime | None = None  # the last successful sync
+    last_attempt_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=1000)
+    last_change: str = "{}"  # JSON: added, updated, removed, unchanged of the last sync

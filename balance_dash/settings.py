@@ -74,6 +74,8 @@ class Settings(BaseModel):
             if not ADDRESS.fullmatch(address):
                 raise ValueError(f"{address!r} is not an e-mail address (name@example.com)")
         return addresses
+    sync_every_minutes: int = Field(30, ge=0, le=10_080, description="The dashboard syncs calendar addresses and CalDAV calendars on open when the last sync is older than this (0: only with Sync now).")
+    sync_timeout_seconds: float = Field(30.0, ge=1, le=300, description="How long a sync waits for a calendar server to connect or answer.")
 
     @field_validator("timezone")
     @classmethod

@@ -48,6 +48,7 @@ from balance_dash.models import (
     DataRevision,
     ImportRun,
     JournalEntry,
+    LiveSource,
     Occurrence,
     Placement,
     Rule,
@@ -498,30 +499,29 @@ def replace_occurrences(
     frame: pd.DataFrame,
     report: Sequence[Mapping[str, Any]] = (),
     skipped: int = 0,
+    scope: ReplaceScope | None = None,
+    live: Mapping[str, Any] | None = None,
 ) -> ReplaceCounts:
     """Make `frame` the source's occurrences, in one transaction; keyed by (uid, recurrence_key).
 
     `source` holds the Source fields (`name` required); the source is created or updated.
     Placements survive because they are keyed by uid and recurrence key, not by row id.
+    `scope` limits what may be removed (a live sync that saw only part of the calendar); `live`
+    holds LiveSource fields written in the same transaction (see `save_live_source`).
     """
     frame = frame.assign(fingerprint=fingerprints(frame))
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     try:
         with engine.begin() as connection:
             source_id = _upsert_source(connection, source)
-            existing = pd.DataFrame(
-                connection.execute(
-                    sa.select(occ.c.id, occ.c.uid, occ.c.recurrence_key, occ.c.fingerprint, occ.c.cancelled).where(
-                        occ.c.source_id == source_id
-                    )
-                ).fetchall(),
-                columns=["id", "uid", "recurrence_key", "fingerprint", "cancelled_old"],
-            )
+            existing = _existing_rows(connection, source_id, scope)
             merged = frame.merge(
-                existing, on=list(IDENTITY), how="outer", suffixes=("", "_old"), indicator=True
+                existing.drop(columns="removable"), on=list(IDENTITY), how="outer", suffixes=("", "_old"), indicator=True
             )
             new = merged[merged["_merge"] == "left_only"]
             gone = merged[merged["_merge"] == "right_only"]
+            if scope is not None:
+                gone = gone[gone["id"].isin(existing.loc[existing["removable"], "id"])]
             both = merged[merged["_merge"] == "both"]
             changed = both[both["fingerprint"] != both["fingerprint_old"]]
             ids_to_delete = [*gone["id"].astype(int), *changed["id"].astype(int)]
@@ -531,17 +531,12 @@ def replace_occurrences(
             to_insert = pd.concat([new, changed])
             _insert_occurrences(connection, to_insert, source_id)
             # The counts are about occurrences: a cancelled one stored to report it is not one.
-            def live(rows: pd.DataFrame) -> int:
-                now_live = ~rows["cancelled"].fillna(False).astype(bool) if "cancelled" in rows else True
-                was_live = ~rows["cancelled_old"].fillna(False).astype(bool)
-                return int((now_live | was_live).sum()) if len(rows) else 0
-
             counts = ReplaceCounts(
                 source_id=source_id,
                 added=int((~new["cancelled"].fillna(False).astype(bool)).sum()) if "cancelled" in new else len(new),
-                updated=live(changed),
+                updated=_count_uncancelled(changed),
                 removed=int((~gone["cancelled_old"].fillna(False).astype(bool)).sum()),
-                unchanged=live(both) - live(changed),
+                unchanged=_count_uncancelled(both) - _count_uncancelled(changed),
             )
             connection.execute(
                 sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
@@ -557,10 +552,67 @@ def replace_occurrences(
                     "report": json.dumps(list(report)),
                 },
             )
+            if live is not None:
+                _upsert_live(connection, source_id, live)
             _bump(connection)
     except OperationalError as exc:
         raise StoreError(f"the import could not be written; nothing was changed: {exc.orig}") from exc
     return counts
+
+
+@dataclass(frozen=True)
+class ReplaceScope:
+    """Which of a source's present occurrences a replace may remove.
+
+    `uids` alone: only the occurrences of these events (a CalDAV sync that fetched a few
+    objects; nothing else is even read). With `since_utc`: occurrences of `uids` from
+    `window_start_utc` on, and every occurrence starting at or after `since_utc` (a feed that
+    covers only a window; see docs/live-sources.md).
+    """
+
+    uids: frozenset[str]
+    since_utc: datetime | None = None
+    window_start_utc: datetime | None = None
+
+
+def _count_uncancelled(rows: pd.DataFrame) -> int:
+    """Rows of a merge that are an occurrence on either side (not a cancelled one on both)."""
+    if not len(rows):
+        return 0
+    now_live = ~rows["cancelled"].fillna(False).astype(bool) if "cancelled" in rows else pd.Series(True, index=rows.index)
+    was_live = ~rows["cancelled_old"].fillna(False).astype(bool)
+    return int((now_live | was_live).sum())
+
+
+def _existing_rows(connection: Connection, source_id: int, scope: ReplaceScope | None) -> pd.DataFrame:
+    """The source's present rows (id, identity, fingerprint) with whether the replace may remove each."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    columns = ["id", "uid", "recurrence_key", "fingerprint", "cancelled_old"]
+    base = sa.select(occ.c.id, occ.c.uid, occ.c.recurrence_key, occ.c.fingerprint, occ.c.cancelled).where(
+        occ.c.source_id == source_id
+    )
+    if scope is None:
+        found = pd.DataFrame(connection.execute(base).fetchall(), columns=columns)
+        return found.assign(removable=True)
+    if scope.since_utc is None:
+        uids = sorted(scope.uids)
+        rows = [
+            row
+            for start in range(0, len(uids), 500)
+            for row in connection.execute(base.where(occ.c.uid.in_(uids[start : start + 500]))).fetchall()
+        ]
+        return pd.DataFrame(rows, columns=columns).assign(removable=True)
+    raw_text = connection.dialect.name == "sqlite"
+    timed = [sa.type_coerce(c, sa.String).label(c.name) if raw_text else c for c in (occ.c.start_utc, occ.c.day_start)]
+    found = pd.DataFrame(connection.execute(base.add_columns(*timed)).fetchall(), columns=[*columns, "start_utc", "day_start"])
+    text_format = "ISO8601" if raw_text else None
+    starts = pd.to_datetime(found["start_utc"], utc=True, format=text_format)
+    days = pd.to_datetime(found["day_start"], format=text_format).dt.tz_localize(UTC)
+    start = starts.fillna(days)
+    since = pd.Timestamp(scope.since_utc)
+    window_start = pd.Timestamp(scope.window_start_utc or scope.since_utc)
+    removable = (start >= since) | (found["uid"].isin(scope.uids) & (start >= window_start))
+    return found[columns].assign(removable=removable.fillna(False).astype(bool))
 
 
 def append_occurrences(engine: Engine, *, source: Mapping[str, Any], frame: pd.DataFrame) -> ReplaceCounts:
@@ -672,7 +724,7 @@ def update_source(engine: Engine, source_id: int, **fields: Any) -> None:
 def delete_source(engine: Engine, source_id: int) -> None:
     """Delete a source with its occurrences, placements and import history."""
     with engine.begin() as connection:
-        for table in (Occurrence.__table__, Placement.__table__, ImportRun.__table__):  # type: ignore[attr-defined]
+        for table in (Occurrence.__table__, Placement.__table__, ImportRun.__table__, LiveSource.__table__):  # type: ignore[attr-defined]
             connection.execute(sa.delete(table).where(table.c.source_id == source_id))
         connection.execute(sa.delete(Source.__table__).where(Source.__table__.c.id == source_id))  # type: ignore[attr-defined]
         _bump(connection)
@@ -784,7 +836,7 @@ def _data_tables() -> list[sa.Table]:
     return [table for table in SQLModel.metadata.sorted_tables if table.name != DataRevision.__tablename__]
 
 
-def backup_sqlite(engine: Engine) -> bytes:
+def backup_sqlite(engine: Engine, *, with_secrets: bool = False) -> bytes:
     """A consistent copy of a SQLite database, as the bytes of one standalone file.
 
     sqlite3's online backup API copies a snapshot while other connections go on reading and
@@ -801,6 +853,8 @@ def backup_sqlite(engine: Engine) -> bytes:
             target = sqlite3.connect(copy_path)
             try:
                 raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                if not with_secrets:
+                    _strip_secrets_sqlite(target)
                 target.execute("PRAGMA journal_mode=DELETE")
             finally:
                 target.close()
@@ -809,8 +863,11 @@ def backup_sqlite(engine: Engine) -> bytes:
         return copy_path.read_bytes()
 
 
-def dump_tables(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """Every table's rows, read in one transaction, with alembic's revision (for non-SQLite backends)."""
+def dump_tables(engine: Engine, *, with_secrets: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows, read in one transaction, with alembic's revision (for non-SQLite backends).
+
+    Stored calendar addresses and passwords are left out unless `with_secrets`.
+    """
     current, _head = schema_state(engine)
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":  # one snapshot for all the tables
@@ -820,6 +877,9 @@ def dump_tables(engine: Engine) -> dict[str, list[dict[str, Any]]]:
                 table.name: [dict(row._mapping) for row in connection.execute(sa.select(table))]
                 for table in SQLModel.metadata.sorted_tables
             }
+    if not with_secrets:
+        for row in tables.get(LiveSource.__tablename__, []):
+            row["secret"] = None
     return {"alembic_version": [{"version_num": current}], **tables}
 
 
@@ -1056,3 +1116,61 @@ def load_journals(engine: Engine) -> pd.DataFrame:
     """Every weekly review (journal entry), newest week first."""
     table = JournalEntry.__table__  # type: ignore[attr-defined]
     return _frame(engine, sa.select(table).order_by(table.c.week_start.desc()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Live sources: calendar addresses and CalDAV calendars (appended; see models.LiveSource)
+
+# Every column but the secret: what lists and the front-ends may see.
+_LIVE_SHOWN = tuple(name for name in LiveSource.model_fields if name != "secret")
+
+
+def _upsert_live(connection: Connection, source_id: int, fields: Mapping[str, Any]) -> None:
+    table = LiveSource.__table__  # type: ignore[attr-defined]
+    values = {key: value for key, value in fields.items() if key in table.c and key not in ("id", "source_id")}
+    found = connection.execute(sa.select(table.c.id).where(table.c.source_id == source_id)).scalar()
+    if found is None:
+        defaults = {"kind": "address", "masked": "", "secret_ref": "", "secret_in_keyring": False,
+                    "objects": "{}", "last_change": "{}"}
+        connection.execute(sa.insert(table).values(**{**defaults, **values, "source_id": source_id}))
+    elif values:
+        connection.execute(sa.update(table).where(table.c.id == found).values(**values))
+
+
+def load_live_sources(engine: Engine) -> pd.DataFrame:
+    """Every live source (never its secret) with its calendar's name, area and occurrence count."""
+    live = LiveSource.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    count = sa.select(sa.func.count(occ.c.id)).where(occ.c.source_id == live.c.source_id).scalar_subquery()
+    statement = (
+        sa.select(*(live.c[name] for name in _LIVE_SHOWN), src.c.name, src.c.area, src.c.area_forced,
+                  count.label("occurrences"))
+        .join(src, src.c.id == live.c.source_id)
+        .order_by(src.c.name)
+    )
+    return _frame(engine, statement)
+
+
+def load_live_source(engine: Engine, source_id: int) -> LiveSource | None:
+    """One live source with everything it needs to sync (its secret too, for the sync alone)."""
+    with _session(engine) as session:
+        return session.exec(select(LiveSource).where(LiveSource.source_id == source_id)).first()
+
+
+def save_live_state(engine: Engine, source_id: int, **fields: Any) -> None:
+    """Record a sync's state or outcome without touching any occurrence (a failed or no-change sync).
+
+    The data revision is not bumped: nothing the dashboard computes from changed.
+    """
+    table = LiveSource.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        connection.execute(sa.update(table).where(table.c.source_id == source_id).values(**fields))
+
+
+def _strip_secrets_sqlite(target: sqlite3.Connection) -> None:
+    """Blank the stored addresses and passwords in a backup copy (they stay on this machine)."""
+    tables = {str(row[0]) for row in target.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if LiveSource.__tablename__ in tables:
+        target.execute(f"UPDATE {LiveSource.__tablename__} SET secret = NULL")
+        target.commit()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from balance_dash.bench import generate, phases
+from balance_dash.bench import generate, live, phases
 from balance_dash.bench.__main__ import parse
 from balance_dash.ingest import ics_parse
 from balance_dash.ingest.ics import read_ics
@@ -68,6 +68,18 @@ def test_the_phases_run_and_agree_with_the_library(export: bytes, tmp_path: Path
     for figures in (floor, imported, cold, warm, summary):
         assert figures["peak_mb"] > 0
     assert summary["bytes"] > 100
+
+
+def test_the_live_phases_sync_an_address_and_a_caldav_calendar(export: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "busy.ics"
+    path.write_bytes(export)
+    address = live.sync_address(str(path), "Europe/Berlin", NOW)
+    assert address["occurrences"] > 500 and address["one_change_updated"] == 1
+    assert address["unchanged_304_s"] < address["subscribe_s"]
+    caldav = live.sync_caldav(str(path), "Europe/Berlin", NOW, limit=30)
+    assert caldav["objects"] == 30 and caldav["occurrences"] > 0
+    # Only the renamed series is re-expanded: its occurrences (overrides keep their own titles).
+    assert 1 <= caldav["one_change_updated"] <= caldav["one_change_series_occurrences"] < caldav["occurrences"]
 
 
 def test_options() -> None:

@@ -37,7 +37,7 @@ def test_empty_state_then_sample_then_every_page(page, start_dashboard, sqlite_u
     for area in ("Work", "Family", "Personal", "Rest"):
         expect(page.get_by_test_id("stMetricLabel").get_by_text(area, exact=True)).to_be_visible()
     screenshot(page, "02-this-week-sample")
-    go_to(page, "Import")
+    go_to(page, "Calendars")
     expect(page.get_by_role("heading", name="Your calendars")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     expect(page.get_by_role("combobox", name="Delete a calendar with all its events")).to_have_value("Sample calendar")

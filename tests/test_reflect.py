@@ -149,7 +149,8 @@ def test_migration_0001_to_0002_keeps_every_row(sqlite_url):
     engine = store.make_engine(sqlite_url)
     with engine.begin() as connection:
         command.upgrade(store._alembic_config(connection), "0001")
-    assert store.schema_state(engine)[0] == "0001"
+    current, head = store.schema_state(engine)
+    assert current == "0001" and head != "0001"  # later migrations chain after 0002
     with engine.begin() as connection:
         connection.execute(sa.text("INSERT INTO source (id, name, kind, area_forced, imported_at) "
                                    "VALUES (1, 'Work', 'ics', 0, '2026-01-01 00:00:00')"))

@@ -44,7 +44,7 @@ def test_other_pages_render_without_error(sqlite_url, seeded_url, monkeypatch, p
     at = make_app(seeded_url if seeded else sqlite_url, monkeypatch)
     no_exception(at.run())
     no_exception(at.switch_page(f"{PAGES}/{page}").run())
-    assert at.title[0].value in {"Import calendars", "Targets and boundaries", "Log time"}
+    assert at.title[0].value in {"Calendars", "Targets and boundaries", "Log time"}
 
 
 def test_upload_imports_a_calendar_and_reports_it(sqlite_url, monkeypatch):

@@ -42,7 +42,7 @@ def welcome() -> None:
     with upload:
         st.subheader("📥 Upload your calendar")
         st.write("Export an .ics file from Google Calendar, Outlook, Apple Calendar or Thunderbird.")
-        st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Import", icon="➡️")
+        st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Calendars", icon="➡️")
     with sample:
         st.subheader("✨ Try the sample calendar")
         st.write("A made-up person's busy autumn: meetings, family dinners, a vacation, a crunch week.")

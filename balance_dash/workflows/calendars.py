@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -117,12 +117,16 @@ def import_calendar(
     until: datetime | None = None,
     progress: Callable[[float, str], None] | None = None,
     isolated: bool = False,
+    scope: Callable[[ics.ParsedCalendar], store.ReplaceScope | None] | None = None,
+    live: Callable[[ics.ParsedCalendar], Mapping[str, Any]] | None = None,
 ) -> ImportReport:
     """Import one .ics snapshot as (a new version of) one source, in one transaction.
 
     `progress(fraction, stage)` is called as the import goes, for a progress bar. `isolated`
     reads the file in a worker process with a time and memory limit (`ingest.worker`): front-ends
-    use it for files they did not make, so that no file can stall or exhaust their process.
+    use it for files they did not make, so that no file can stall or exhaust their process. A
+    live sync (`workflows.live`) passes `scope`, what of the source's present occurrences the new
+    data may remove, and `live`, the sync state written in the same transaction.
     """
     check_size(data, file_name=file_name, settings=settings)
     if category is not None:
@@ -162,7 +166,8 @@ def import_calendar(
         [parsed.frame.assign(cancelled=False), parsed.cancelled_frame.assign(cancelled=True)], ignore_index=True
     ) if len(parsed.cancelled_frame) else parsed.frame.assign(cancelled=False)
     counts = store.replace_occurrences(
-        engine, source=source, frame=stored, report=issues, skipped=sum(i.kind == "skipped" for i in parsed.issues)
+        engine, source=source, frame=stored, report=issues, skipped=sum(i.kind == "skipped" for i in parsed.issues),
+        scope=scope(parsed) if scope is not None else None, live=live(parsed) if live is not None else None,
     )
     area_changed = 0
     if before is not None and (before["area"], bool(before["area_forced"])) != (

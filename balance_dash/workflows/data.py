@@ -156,12 +156,15 @@ def backup_name(engine: Engine, *, now: datetime | None = None) -> str:
     return f"balance-dash-backup-{stamp}." + ("db" if engine.dialect.name == "sqlite" else "json")
 
 
-def backup(engine: Engine, *, now: datetime | None = None) -> Backup:
-    """SQLite: a consistent copy of the file (restorable). Other databases: a JSON dump of every table."""
+def backup(engine: Engine, *, now: datetime | None = None, with_secrets: bool = False) -> Backup:
+    """SQLite: a consistent copy of the file (restorable). Other databases: a JSON dump of every table.
+
+    Calendar addresses and passwords kept in the database stay out unless `with_secrets`.
+    """
     name = backup_name(engine, now=now)
     if engine.dialect.name == "sqlite":
-        return Backup(store.backup_sqlite(engine), name, "application/vnd.sqlite3")
-    dump = json.dumps(store.dump_tables(engine), default=_jsonable, indent=1, ensure_ascii=False)
+        return Backup(store.backup_sqlite(engine, with_secrets=with_secrets), name, "application/vnd.sqlite3")
+    dump = json.dumps(store.dump_tables(engine, with_secrets=with_secrets), default=_jsonable, indent=1, ensure_ascii=False)
     return Backup(dump.encode("utf-8"), name, "application/json")
 
 

@@ -78,9 +78,14 @@ with backup_box:
         st.caption("A consistent copy of the whole database as one SQLite file, taken while everything keeps running.")
     else:
         st.caption("A JSON dump of every table. Restoring here takes SQLite backups only.")
+    with_secrets = st.checkbox(
+        "Include calendar addresses and passwords", value=False,
+        help="Left out by default: a calendar's secret address reads the whole calendar. Those kept in the "
+        "system keyring are never in a backup.",
+    )
     st.download_button(
         "Download backup",
-        data=lambda: data_workflows.backup(engine).data,
+        data=lambda: data_workflows.backup(engine, with_secrets=with_secrets).data,
         file_name=data_workflows.backup_name(engine),
         mime="application/vnd.sqlite3" if engine.dialect.name == "sqlite" else "application/json",
         on_click="ignore",

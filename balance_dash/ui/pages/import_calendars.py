@@ -1,18 +1,19 @@
-"""Import: upload .ics files, see what each import did, manage the calendars (sources)."""
+"""Calendars: upload .ics files, add calendar addresses and CalDAV accounts, manage the sources."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from balance_dash import store, workflows
+from balance_dash import workflows
 from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS
-from balance_dash.ui import cached, layout
+from balance_dash.ui import cached, layout, live_sources
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.ui.text import plain
+from balance_dash.workflows import live
 
-st.title("Import calendars")
+st.title("Calendars")
 st.markdown(
     "Export your calendar as an **.ics** file (Google Calendar: *Settings → Import & export*; "
     "Outlook: *Save calendar*; Apple Calendar: *File → Export*; Thunderbird: *Export*) and upload it here. "
@@ -100,6 +101,7 @@ with st.form("my_addresses"):
             flash("Saved your addresses: declined meetings are now left out of the hours.", icon="✅")
             st.rerun()
 
+live_sources.render()
 st.divider()
 st.subheader("Your calendars")
 sources = cached.sources()
@@ -151,8 +153,7 @@ else:
         doomed = st.selectbox("Delete a calendar with all its events", sources["name"].tolist())
         confirm = st.checkbox("Yes, delete it")
         if st.form_submit_button("Delete") and confirm:
-            source_id = int(sources.loc[sources["name"] == doomed, "id"].iloc[0])
             with reported("Deleting the calendar"):
-                store.delete_source(cached.engine(), source_id)
+                live.remove_source(cached.engine(), doomed)
                 flash(f"Deleted {doomed}", icon="🗑️")
                 st.rerun()

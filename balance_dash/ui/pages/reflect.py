@@ -19,7 +19,7 @@ from balance_dash.workflows import reflect
 st.title("Reflect")
 if not cached.has_data():
     st.info("Nothing to reflect on yet: import a calendar or load the sample calendar first.", icon="📝")
-    st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Import", icon="➡️")
+    st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Calendars", icon="➡️")
     st.stop()
 
 settings = cached.settings()

@@ -29,7 +29,7 @@ if not result.has_events:
         "Import a calendar with past events, or log some time.",
         icon="🌱",
     )
-    st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Import", icon="📥")
+    st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Calendars", icon="📥")
     st.stop()
 
 st.caption(
