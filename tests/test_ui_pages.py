@@ -27,15 +27,17 @@ def test_this_week_shows_metrics_chart_and_warnings(seeded_url, monkeypatch):
     no_exception(at.run())
     assert at.title[0].value == "Your week"
     metrics = {m.label: m for m in at.metric}
-    assert {"Work", "Family", "Personal", "Rest", "Integration hours", "Unaccounted"} <= set(metrics)
+    assert {"Work", "Family", "Personal", "Rest", "Counted for two areas", "Unaccounted", "Sleep"} <= set(metrics)
     assert float(metrics["Work"].value.removesuffix(" h")) >= 55
     chart = at.get("plotly_chart")[0]  # the weekly balance; the day-by-day timeline follows
     figure = json.loads(chart.proto.spec)
     names = {trace.get("name") for trace in figure["data"]}
-    assert {"work", "family", "personal", "rest"} <= names
+    assert {"Work", "Family", "Personal", "Rest"} <= names
     assert figure["layout"]["title"]["text"] == "Weekly balance"
     texts = " ".join(t.value for t in at.text)
-    assert "55" in texts and "Week 2026-W46" in texts
+    assert "55" in texts
+    cards = " ".join(m.value for m in at.markdown)
+    assert "Long working day on" in cards and "`long_day`" not in cards
 
 
 @pytest.mark.parametrize("page", ["import_calendars.py", "targets.py", "log_time.py"])
@@ -166,8 +168,8 @@ def test_a_raised_threshold_removes_the_warning_from_the_week(seeded_url, monkey
     at.session_state["week_start"] = date(2026, 11, 9)
     no_exception(at.run())
     codes = " ".join(m.value for m in at.markdown)
-    assert "week_55h" not in codes
-    assert "week_over_48h" in codes
+    assert "55 hours of work or more" not in codes
+    assert "More than 48 hours of work" in codes
 
 
 def test_log_time_entries_can_be_edited_and_deleted_in_the_table(seeded_url, monkeypatch):

@@ -20,6 +20,7 @@ from balance_dash import store, workflows
 from balance_dash.settings import Settings
 from balance_dash.trends import Period
 from balance_dash.workflows import data as data_workflows
+from balance_dash.workflows import drilldown
 from balance_dash.workflows import reflect as reflect_workflows
 from balance_dash.workflows import rules as rule_workflows
 from balance_dash.workflows import trends as trend_workflows
@@ -304,3 +305,16 @@ def _boundary_scores(url: str, rev: int, zone: str, first_day: date, last_day: d
 def boundary_scores(first_day: date, last_day: date) -> pd.DataFrame:
     """Boundaries kept per week of the period (for the Trends page)."""
     return _boundary_scores(db_url(), revision(), display_zone().key, first_day, last_day)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _events_behind(url: str, rev: int, zone: str, first_day: date, last_day: date, area: str) -> pd.DataFrame:
+    return drilldown.events_behind(
+        _engine(url), occurrences=_occurrences(url, rev), tz=ZoneInfo(zone), first_day=first_day, last_day=last_day,
+        area=area,
+    )
+
+
+def events_behind(first_day: date, last_day: date, area: str) -> pd.DataFrame:
+    """The events that make `area`'s hours in the local days [first_day, last_day] (the drill-down)."""
+    return _events_behind(db_url(), revision(), display_zone().key, first_day, last_day, area)

@@ -42,7 +42,10 @@ st.caption("Judged by the targets and boundaries in force that week.")
 targets = review.targets.set_index("area")
 for column, area in zip(st.columns(len(AREAS)), AREAS, strict=True):
     with column:
-        widgets.area_metric(area, review.hours[area], targets, assumed_sleep=review.hours["assumed_sleep"])
+        widgets.area_metric(
+            area, review.hours[area], targets,
+            note=f"Includes {review.hours['assumed_sleep']:.1f} h of assumed sleep." if area == "rest" and "sleep" not in review.hours else "",
+        )
 
 bounds, numbers = st.columns([3, 2])
 with bounds:

@@ -7,8 +7,8 @@ import streamlit as st
 
 from balance_dash import charts
 from balance_dash.settings import WEEKDAY_NAMES
-from balance_dash.trends import PERIOD_LABELS, ROLLING_WEEKS, Period
-from balance_dash.ui import cached, layout
+from balance_dash.trends import ROLLING_WEEKS, Period
+from balance_dash.ui import cached, layout, widgets
 
 if not cached.has_data():
     layout.welcome()
@@ -16,11 +16,8 @@ if not cached.has_data():
 
 st.title("Trends")
 settings = cached.settings()
-periods: list[Period] = list(PERIOD_LABELS)
-period = st.radio(
-    "Period", periods, format_func=PERIOD_LABELS.__getitem__, horizontal=True, key="trend_period",
-    help="Every period ends with the current week.",
-)
+theme = widgets.theme()
+period: Period = widgets.range_control("range_trends")
 result = cached.trends(period)
 
 if not result.has_events:
@@ -44,22 +41,23 @@ if result.weeks < ROLLING_WEEKS:
         icon="ℹ️",
     )
 
-st.plotly_chart(
-    charts.weekly_trend(result.weekly, window=ROLLING_WEEKS, week_starts_on=settings.week_starts_on), key="trend_weekly"
+widgets.chart(
+    charts.weekly_trend(result.weekly, window=ROLLING_WEEKS, week_starts_on=settings.week_starts_on, theme=theme),
+    key="trend_weekly",
 )
-st.plotly_chart(charts.work_heatmap(result.heatmap), key="trend_heatmap")
+widgets.chart(charts.work_heatmap(result.heatmap, theme=theme), key="trend_heatmap")
 
 rest_days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(settings.rest_days)) or "none"
 window_text = (
     f"working hours {settings.workday_start:%H:%M}–{settings.disconnect_time:%H:%M} · rest days: {rest_days}"
 )
 if result.after_hours["total_hours"].gt(0).any():
-    st.plotly_chart(charts.after_hours(result.after_hours, window_text=window_text), key="trend_after_hours")
+    widgets.chart(charts.after_hours(result.after_hours, window_text=window_text, theme=theme), key="trend_after_hours")
 else:
     st.success(f"No work outside your boundaries in this period ({window_text}).", icon="🌿")
 scores = cached.boundary_scores(result.first_day, result.last_day)
 if not scores.empty and scores["boundaries"].gt(0).any():
-    st.plotly_chart(charts.boundaries_kept(scores), key="trend_boundaries_kept")
+    widgets.chart(charts.boundaries_kept(scores, theme=theme), key="trend_boundaries_kept")
     streak = int(scores["all_kept_streak"].iloc[-1])
     if streak:
         st.caption(f"Every boundary kept {streak} {'week' if streak == 1 else 'weeks'} in a row.")
@@ -77,5 +75,6 @@ for column, (comparison, title) in zip(
             current_label=comparison.spans.label("current"),
             previous_label=comparison.spans.label("previous"),
             title=title,
+            theme=theme,
         )
-        st.plotly_chart(figure, key=f"trend_{comparison.spans.span}")
+        widgets.chart(figure, key=f"trend_{comparison.spans.span}")
