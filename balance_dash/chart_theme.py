@@ -2,8 +2,9 @@
 
 Each area keeps one colour everywhere, from the Okabe-Ito palette, which stays distinguishable
 under the common colour-vision deficiencies (Okabe & Ito 2008, https://jfly.uni-koeln.de/color/).
-The page colours follow Streamlit's own light and dark themes (background #FFFFFF / #0E1117,
-text #31333F / #FAFAFA), so a chart sits on the page without a white block in the dark.
+The page colours follow Streamlit's own light and dark themes (background #FFFFFF / #171614 as
+Streamlit 1.67 paints them, measured on a screenshot), so a chart sits on the page without a
+block of another colour around it.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ PALETTES: dict[Theme, Palette] = {
         heat_low="#F4F8FB", heat_high=AREA_COLOURS["work"], sleep="#E7C4DA", band_opacity=0.18,
     ),
     "dark": Palette(
-        paper="#0E1117", plot="#0E1117", grid="#2C313C", text="#FAFAFA", muted="#A7ADBA", line="#D5D9E0",
-        heat_low="#161B26", heat_high="#56B4E9", sleep="#7A4D69", band_opacity=0.28,
+        paper="#171614", plot="#171614", grid="#36342F", text="#FAFAFA", muted="#B3AFA6", line="#D5D9E0",
+        heat_low="#26241F", heat_high="#56B4E9", sleep="#7A4D69", band_opacity=0.28,
     ),
 }
 
@@ -96,6 +97,7 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str, theme: str | None, 
         paper_bgcolor=colours.paper,
         plot_bgcolor=colours.plot,
     )
-    fig.update_yaxes(title={"text": y_title}, rangemode="tozero", gridcolor=colours.grid, zerolinecolor=colours.grid)
-    fig.update_xaxes(gridcolor=colours.grid, zerolinecolor=colours.grid)
+    fig.update_yaxes(title={"text": y_title}, rangemode="tozero", gridcolor=colours.grid, zerolinecolor=colours.grid,
+                     automargin=True)
+    fig.update_xaxes(gridcolor=colours.grid, zerolinecolor=colours.grid, automargin=True)
     return fig

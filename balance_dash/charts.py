@@ -20,14 +20,29 @@ from balance_dash.charts_balance import (
     area_label,
     balance_hours,
     balance_table,
+    waking_rest_targets,
     weekly_balance,
 )
 from balance_dash.models import AREAS, UNCATEGORIZED
 
 __all__ = [
-    "AFTER_HOURS_COLOUR", "AREA_COLOURS", "LONG_RANGE_WEEKS", "REST_DAY_WORK_COLOUR", "STACK", "Theme", "after_hours",
-    "area_label", "balance_hours", "balance_table", "boundaries_kept", "period_comparison", "week_timeline",
-    "weekly_balance", "weekly_trend", "work_heatmap",
+    "AFTER_HOURS_COLOUR",
+    "AREA_COLOURS",
+    "LONG_RANGE_WEEKS",
+    "REST_DAY_WORK_COLOUR",
+    "STACK",
+    "Theme",
+    "after_hours",
+    "area_label",
+    "balance_hours",
+    "balance_table",
+    "boundaries_kept",
+    "period_comparison",
+    "waking_rest_targets",
+    "week_timeline",
+    "weekly_balance",
+    "weekly_trend",
+    "work_heatmap",
 ]
 
 STACK = (*AREAS, UNCATEGORIZED)

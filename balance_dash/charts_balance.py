@@ -24,6 +24,7 @@ from balance_dash.models import AREAS, UNCATEGORIZED
 
 LONG_RANGE_WEEKS = 30  # more weeks than this (six months and the weeks ahead) are drawn as rows of lines
 SCHEDULED_PATTERN = "/"
+TARGET_LINE_HOURS = 0.6  # the height of a one-sided target's box: a thick line at its bound
 
 
 def area_label(area: str) -> str:
@@ -59,6 +60,20 @@ def balance_hours(weekly: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def waking_rest_targets(weekly: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Targets to compare with the hours `balance_hours` gives. A frame without `sleep` still holds
+    the assumed sleep inside `rest` (and its rest target counts it): the rest target then loses
+    that week's assumed sleep, so waking rest is measured against what is left of it."""
+    if "sleep" in weekly or "assumed_sleep" not in weekly or targets.empty:
+        return targets
+    assumed = targets["week_start"].map(weekly["assumed_sleep"].astype(float)).fillna(0.0)
+    is_rest = targets["area"] == "rest"
+    return targets.assign(
+        min_hours=targets["min_hours"].where(~is_rest, (targets["min_hours"] - assumed).clip(lower=0)),
+        max_hours=targets["max_hours"].where(~is_rest, (targets["max_hours"] - assumed).clip(lower=0)),
+    )
+
+
 def _shown_areas(hours: pd.DataFrame, show_sleep: bool) -> list[str]:
     areas = [*AREAS]
     if hours[UNCATEGORIZED].fillna(0).gt(0).any():
@@ -86,6 +101,7 @@ def _target_bounds(targets: pd.DataFrame, area: str, weeks: pd.Index, has_data: 
 def balance_table(weekly: pd.DataFrame, targets: pd.DataFrame, *, scheduled: Sequence[bool]) -> pd.DataFrame:
     """The figures the chart draws, one row per week, with headers in words (for the page's table)."""
     hours = balance_hours(weekly)
+    targets = waking_rest_targets(weekly, targets)
     table = pd.DataFrame({"Week": hours["iso_week"], "Starts": [f"{stamp:%d %b %Y}" for stamp in pd.DatetimeIndex(weekly.index)]})
     for area in _shown_areas(hours, show_sleep=True):
         table[f"{area_label(area)} (h)"] = hours[area].round(1).to_numpy()
@@ -117,6 +133,7 @@ def weekly_balance(
     open). Every point carries `customdata` [week start (ISO date), area] for the drill-down.
     """
     hours = balance_hours(weekly)
+    targets = waking_rest_targets(weekly, targets)
     flags = pd.Series(list(scheduled), index=weekly.index, dtype=bool)
     if len(weekly) > LONG_RANGE_WEEKS:
         return _area_rows(hours, targets, flags, selected_week=selected_week, show_sleep=show_sleep, theme=theme)
@@ -144,25 +161,27 @@ def _area_bars(
             marker={
                 "color": colour,
                 "line": {"color": colour, "width": 1},
-                "pattern": {"shape": pattern, "fgcolor": colours.paper, "fgopacity": 0.7, "solidity": 0.35},
+                "pattern": {"shape": pattern, "fgcolor": colours.paper, "fgopacity": 0.75, "solidity": 0.3, "fillmode": "overlay"},
             },
             customdata=_customdata(hours, area),
             hovertemplate=f"<b>%{{x}}</b><br>{area_label(area)}: %{{y:.1f}} h<extra></extra>",
         )
         low, high = _target_bounds(targets, area, hours.index, hours["has_data"])
         if low.notna().any() or high.notna().any():
-            anchor = low.fillna(high)
-            fig.add_scatter(
-                name=f"{area_label(area)} target", x=labels, y=anchor.round(2), mode="markers",
+            # A hollow box over the area's own bar, from the least to the most hours it asks
+            # for; a bound alone is a thin box at that bound. Bars of the same offsetgroup share
+            # the slot, so the box scales with the bar at any width.
+            bottom = low.where(low.notna() & high.notna(), low.fillna(high))
+            height = (high - low).where(low.notna() & high.notna(), TARGET_LINE_HOURS)
+            fig.add_bar(
+                name=f"{area_label(area)} target", x=labels, base=bottom.round(2), y=height.round(2).where(bottom.notna()),
                 offsetgroup=area, legendgroup=area, showlegend=False,
-                marker={"symbol": "line-ew", "size": 14, "line": {"width": 3, "color": colours.text}},
-                error_y={"type": "data", "symmetric": False, "array": (high.fillna(anchor) - anchor).round(2).fillna(0),
-                         "arrayminus": [0] * len(labels), "color": colours.text, "thickness": 2, "width": 6},
+                marker={"color": "rgba(0,0,0,0)", "line": {"color": colours.text, "width": 1.5}},
                 customdata=_customdata(hours, area),
                 hovertext=[health.target_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)],
                 hovertemplate=f"<b>%{{x}}</b><br>{area_label(area)} target: %{{hovertext}}<extra></extra>",
             )
-    fig.update_layout(barmode="group", scattermode="group", bargap=0.22, bargroupgap=0.04)
+    fig.update_layout(barmode="group", bargap=0.22, bargroupgap=0.04)
     for position, (has_data, vacation) in enumerate(zip(hours["has_data"], hours["vacation"], strict=True)):
         if not has_data or vacation:
             fig.add_annotation(
@@ -172,11 +191,15 @@ def _area_bars(
     if selected_week is not None and selected_week in hours.index:
         at = int(hours.index.get_loc(selected_week))  # type: ignore[arg-type]  # a unique index gives an int
         fig.add_vrect(x0=at - 0.5, x1=at + 0.5, fillcolor=colours.muted, opacity=0.12, line_width=0, layer="below")
-    notes = ["I-shaped marks: each area's target range, over its own bar"]
+    notes = ["outlined boxes: each area's target range, over its own bar"]
     if scheduled.any():
         notes.append("hatched: scheduled, not over yet")
     base_layout(fig, title="Weekly balance", y_title="hours per week", theme=theme, note=" · ".join(notes))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    # Short ticks (W38), with the year where it starts, so a phone's narrow chart can still read them.
+    years = [label[:4] for label in labels]
+    ticks = [label[5:] if k and years[k - 1] == years[k] else f"{label[5:]}<br>{years[k]}" for k, label in enumerate(labels)]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickvals=labels, ticktext=ticks,
+                     tickangle=0)
     return fig
 
 

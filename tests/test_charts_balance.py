@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from balance_dash import charts
+from balance_dash import charts, charts_balance
 from balance_dash.chart_theme import AREA_COLOURS, PALETTES
 from balance_dash.models import AREAS
 
@@ -45,16 +45,18 @@ TARGETS = {"work": (35.0, 48.0), "family": (14.0, None), "personal": (5.0, None)
 def test_up_to_thirty_weeks_each_area_has_its_own_bar_and_its_own_target_mark():
     frame = weekly(12)
     fig = charts.weekly_balance(frame, targets_for(frame, **TARGETS), scheduled=[False] * 11 + [True])
-    bars = [t for t in fig.data if t.type == "bar"]
-    marks = [t for t in fig.data if t.type == "scatter"]
+    bars = [t for t in fig.data if t.type == "bar" and not t.name.endswith("target")]
+    marks = [t for t in fig.data if t.name.endswith(" target")]
     assert [b.name for b in bars] == ["Work", "Family", "Personal", "Rest"]  # no sleep, no empty uncategorized
     assert [b.marker.color for b in bars] == [AREA_COLOURS[a] for a in AREAS]
-    assert fig.layout.barmode == "group" and fig.layout.scattermode == "group"
-    # each target mark is drawn in its area's slot, at the hours it names (never at a stacked height)
+    assert fig.layout.barmode == "group"
+    # each target box shares its area's slot, at the hours it names (never at a stacked height)
     assert [(m.offsetgroup, m.name) for m in marks] == [(a, f"{a.capitalize()} target") for a in AREAS]
+    assert len({b.offsetgroup for b in bars}) == 4
     work = marks[0]
-    assert set(work.y) == {35.0} and set(work.error_y.array) == {13.0}
-    assert set(marks[1].y) == {14.0}
+    assert set(work.base) == {35.0} and set(work.y) == {13.0}  # a box from 35 to 48 h
+    assert set(marks[1].base) == {14.0} and set(marks[1].y) == {charts_balance.TARGET_LINE_HOURS}
+    assert list(fig.layout.xaxis.ticktext[:2]) == ["W01<br>2024", "W02"]
     assert len(set(bars[0].x)) == 12
     # scheduled weeks keep the area colour, hatched on top
     assert list(bars[0].marker.pattern.shape) == [""] * 11 + ["/"]
@@ -88,8 +90,8 @@ def test_weeks_without_data_are_empty_and_say_so_and_vacation_weeks_are_named():
     [work] = [t for t in fig.data if t.name == "Work"]
     [work_target] = [t for t in fig.data if t.name == "Work target"]
     assert [v is None or np.isnan(v) for v in work.y] == [True, True, False, False, False, False]
-    # no target marks on weeks without data, nor for a work target pro-rated to nothing
-    assert [v is None or np.isnan(v) for v in work_target.y] == [True, True, False, False, True, False]
+    # no target boxes on weeks without data, nor for a work target pro-rated to nothing
+    assert [v is None or np.isnan(v) for v in work_target.base] == [True, True, False, False, True, False]
     notes = [(a.x, a.text) for a in fig.layout.annotations]
     assert notes == [(frame["iso_week"].iloc[0], "no data"), (frame["iso_week"].iloc[1], "no data"),
                      (frame["iso_week"].iloc[4], "vacation")]
@@ -103,7 +105,7 @@ def test_weeks_without_data_are_empty_and_say_so_and_vacation_weeks_are_named():
 def test_long_ranges_draw_one_row_per_area_whose_bands_never_meet(weeks):
     frame = weekly(weeks, start="2017-01-02")
     fig = charts.weekly_balance(frame, targets_for(frame, **TARGETS), scheduled=[False] * (weeks - 2) + [True] * 2)
-    assert not [t for t in fig.data if t.type == "bar"]
+    assert not [t for t in fig.data if t.type == "bar"]  # no bars: lines
     bands = [t for t in fig.data if t.name and t.name.endswith(" target")]
     assert [b.name for b in bands] == [f"{a.capitalize()} target" for a in AREAS]
     axes = [b.yaxis for b in bands]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from balance_dash import analytics, charts, trends
+from balance_dash.chart_theme import PALETTES
 from balance_dash.charts import AREA_COLOURS
 from balance_dash.models import AREAS
 from tests.test_trends import daily_frame, occurrences, weekly_frame
@@ -169,6 +170,7 @@ def test_week_timeline_follows_the_dark_theme():
                                  week_start=date(2024, 3, 4))
     fig = charts.week_timeline(frame, week_start=date(2024, 3, 4), workday_start=time(8), disconnect_time=time(18),
                                sleep=None, theme="dark")
-    assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == "#0E1117"
-    assert fig.layout.yaxis.gridcolor == fig.layout.xaxis.gridcolor == "#2C313C"
-    assert fig.layout.font.color == "#FAFAFA"
+    dark = PALETTES["dark"]
+    assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == dark.paper != PALETTES["light"].paper
+    assert fig.layout.yaxis.gridcolor == fig.layout.xaxis.gridcolor == dark.grid
+    assert fig.layout.font.color == dark.text

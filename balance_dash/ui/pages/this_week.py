@@ -83,7 +83,8 @@ else:
 result = cached.balance(first_week, last_week + timedelta(days=6))
 week = result.week(selected)
 st.query_params["week"] = str(week["iso_week"])
-targets_now = result.targets[result.targets["week_start"] == pd.Timestamp(selected)].set_index("area")
+targets_in_view = charts.waking_rest_targets(result.weekly, result.targets)
+targets_now = targets_in_view[targets_in_view["week_start"] == pd.Timestamp(selected)].set_index("area")
 scheduled = result.is_scheduled(selected)
 hours = charts.balance_hours(result.weekly.loc[[pd.Timestamp(selected)]]).iloc[0]
 has_data = bool(hours["has_data"])
