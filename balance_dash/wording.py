@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pandas as pd
+
 from balance_dash.health import SEVERITY_RANK, HealthWarning
 
 WARNING_TITLES = {
@@ -74,3 +76,46 @@ def gap_text(state: str, gap: float) -> str | None:
     if state == "within":
         return "on target"
     return None
+
+
+THRESHOLD_LABELS = {
+    "week_caution_hours": "Caution above this many work hours a week",
+    "week_high_hours": "High warning from this many work hours a week",
+    "average_weeks": "Weeks averaged for the 48-hour check",
+    "day_caution_hours": "Caution above this many work hours a day",
+    "day_high_hours": "High warning from this many work hours a day",
+    "daily_rest_hours": "Least rest between working days (hours)",
+    "weekly_rest_hours": "Least weekly rest in one stretch (hours)",
+    "break_after_hours": "A break is due after this many work hours",
+    "break_minutes": "Shortest pause that counts as a break (minutes)",
+    "sleep_hours": "Least sleep opportunity a night (hours)",
+    "streak_weeks": "Weeks in a row before a warning escalates",
+}
+COLUMN_WORDS = {
+    "min_hours": "At least (h)", "max_hours": "At most (h)", "effective_from": "In force from", "file_name": "File",
+    "imported_at": "Imported", "start_local": "Starts", "end_local": "Ends", "broken_hours": "Broken (h)",
+    "iso_week": "Week", "week_start": "Week of", "source_name": "Calendar", "source": "Calendar",
+    "duration_hours": "Hours", "day_off": "Day off", "all_day": "All day", "marks_day_off": "Marks a day off",
+    "is_regex": "Regular expression", "planned_hours": "Planned (h)", "logged_hours": "Logged (h)",
+}
+THE_START = "the start"  # how the first, open-ended version of a setting reads (stored as 1970-01-01)
+
+
+def threshold_label(name: str) -> str:
+    return THRESHOLD_LABELS.get(name) or words(name)
+
+
+def words(name: str) -> str:
+    """A column or field name as a reader says it: `file_name` -> 'File name'."""
+    return COLUMN_WORDS.get(name) or name.replace("_", " ").strip().capitalize()
+
+
+def readable_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with headers in words and the 1970-01-01 of open-ended versions as 'the start'."""
+    dated = {}
+    for column in frame.columns:
+        if str(column) == "effective_from":
+            days = pd.to_datetime(frame[column], errors="coerce")
+            dated[column] = [THE_START if pd.isna(d) or d.year <= 1970 else f"{d:%d %b %Y}" for d in days]
+    shown = frame.assign(**dated) if dated else frame
+    return shown.rename(columns={column: words(str(column)) for column in frame.columns})

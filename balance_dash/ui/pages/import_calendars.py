@@ -74,7 +74,11 @@ else:
     st.dataframe(
         shown[["name", "kind", "occurrences", "first", "last", "area", "file_name", "imported_at"]],
         hide_index=True, width="stretch",
-        column_config={"imported_at": st.column_config.DatetimeColumn("imported", format="YYYY-MM-DD HH:mm")},
+        column_config={
+            "name": "Calendar", "kind": "Kind", "occurrences": "Occurrences", "first": "First", "last": "Last",
+            "area": "Area", "file_name": "File",
+            "imported_at": st.column_config.DatetimeColumn("Imported", format="YYYY-MM-DD HH:mm"),
+        },
     )
     with st.form("source_area"):
         st.markdown("**A calendar's area**")
