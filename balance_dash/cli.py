@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -32,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+SERVER_STOP_GRACE_S = 10.0  # how long a stopping server may take before it is killed
 DbOption = Annotated[
     str,
     typer.Option("--db", envvar="BALANCE_DASH_DB", help="Database URL (SQLite file or any SQLAlchemy URL)."),
@@ -326,7 +328,37 @@ def serve(
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     env = {**os.environ, "BALANCE_DASH_DB": db}
     command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port)]
-    raise typer.Exit(subprocess.call(command, env=env))
+    raise typer.Exit(_run_until_stopped(command, env))
+
+
+class _Stop(Exception):
+    """`serve` was told to stop (SIGTERM, SIGHUP)."""
+
+
+def _run_until_stopped(command: list[str], env: dict[str, str]) -> int:
+    """Run the server until it ends or `serve` is told to stop (Ctrl+C, SIGTERM, SIGHUP); then
+    stop the server too and wait for it, so the port is free for the next start."""
+    child = subprocess.Popen(command, env=env)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stop(signum)
+
+    names = ("SIGTERM", "SIGINT", "SIGHUP")
+    previous = {number: signal.signal(number, stop) for number in (getattr(signal, n) for n in names if hasattr(signal, n))}
+    try:
+        return child.wait()
+    except (_Stop, KeyboardInterrupt):
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(SERVER_STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        return 0
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def main() -> None:
