@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -164,14 +164,30 @@ def summary(
         typer.echo(json.dumps(document, indent=2))
         return
     typer.echo(f"Time zone {document['timezone']}; hours per week")
-    header = f"{'week':<10} {'start':<10} " + " ".join(f"{c[:7]:>7}" for c in workflows.HOUR_COLUMNS)
-    typer.echo(header)
-    for entry in document["weeks"]:
-        cells = " ".join(f"{entry['hours'][c]:>7.1f}" for c in workflows.HOUR_COLUMNS)
-        flag = "  (scheduled)" if entry["scheduled"] else ""
-        typer.echo(f"{entry['week']:<10} {entry['start']:<10} {cells}{flag}")
-        for warning in entry["warnings"]:
-            typer.echo(f"    [{warning['severity']}] {warning['message']}")
+    for line in summary_lines(document):
+        typer.echo(line)
+
+
+# The summary table's columns and their headers in words, narrow enough for 80 columns.
+SUMMARY_HEADERS = {
+    "work": "work", "family": "family", "personal": "personal", "rest": "rest", "uncategorized": "uncategorized",
+    "integration": "two areas", "unaccounted": "unaccounted", "sleep": "sleep",
+}
+
+
+def summary_lines(document: dict[str, object]) -> list[str]:
+    """The summary as a table that fits 80 columns with whole headers, each week's warnings under it."""
+    weeks = list(document["weeks"])  # type: ignore[call-overload]  # a list of week dicts
+    shown = [c for c in SUMMARY_HEADERS if any(c in week["hours"] for week in weeks)] or list(SUMMARY_HEADERS)[:7]
+    widths = {c: max(len(SUMMARY_HEADERS[c]), 5) for c in shown}
+    lines = [f"{'week':<9}" + "".join(f" {SUMMARY_HEADERS[c]:>{widths[c]}}" for c in shown)]
+    for week in weeks:
+        label = str(week["week"]) + ("*" if week["scheduled"] else "")
+        lines.append(f"{label:<9}" + "".join(f" {float(week['hours'].get(c, 0.0)):>{widths[c]}.1f}" for c in shown))
+        lines += [f"  [{warning['severity']}] {warning['message']}" for warning in week["warnings"]]
+    if any(week["scheduled"] for week in weeks):
+        lines.append("* scheduled: the week is not over yet; its hours are what the calendar holds.")
+    return lines
 
 
 def _period(week: str | None, from_: str | None, to: str | None, zone: ZoneInfo) -> tuple[date, date]:
@@ -361,11 +377,45 @@ def _run_until_stopped(command: list[str], env: dict[str, str]) -> int:
             signal.signal(number, handler)
 
 
+# What an option's value is, in the help, instead of the Python type Typer would print (<str>).
+METAVARS = {
+    "db": "URL", "tz": "ZONE", "week": "WEEK", "from_": "DATE", "to": "DATE", "since": "DATE", "until": "DATE",
+    "on": "DATE", "start": "WHEN", "end": "WHEN", "hours": "HOURS", "category": "AREA", "calendar": "NAME",
+    "note": "TEXT", "csv": "FILE", "output": "FILE", "what": "WHAT", "fmt": "FORMAT", "port": "PORT",
+}
+
+
+def plain_help(command: Any) -> Any:
+    """`command` (a click command, as Typer builds it) and its subcommands with words for option
+    values in the help and no type tags such as <bool> or <str>: flags show nothing, other
+    options a word like DATE or FILE. (Typer carries its own copy of click, hence duck typing.)"""
+    for param in command.params:
+        if param.metavar is not None:
+            continue
+        name = param.name or "value"
+        if param.param_type_name == "option":
+            param.metavar = "" if param.is_flag else METAVARS.get(name, name.upper())
+        else:  # an argument: its name says what it is; leave out the type column
+            param.display_type_rich = lambda ctx: None
+    make_help_option = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+    return command
+
+
 def main() -> None:
     """Entry point: run the app, turning BalanceDashError into one line on stderr."""
     try:
         # Without standalone mode click returns an Exit's code instead of raising it.
-        code = app(standalone_mode=False)
+        code = plain_help(typer.main.get_command(app)).main(standalone_mode=False)
     except BalanceDashError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(1)
