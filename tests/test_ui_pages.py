@@ -132,6 +132,32 @@ def test_log_time_imports_a_toggl_csv(sqlite_url, monkeypatch):
     no_exception(go.click().run())
     assert any("toggl CSV" in s.value for s in at.success)
     assert len(workflows.manual_entries(store.open_engine(sqlite_url))) == 3
+    # the entries table above the form already shows them, without a reload
+    [table] = [d.value for d in at.dataframe if "what" in d.value.columns]
+    assert len(table) == 3
+
+
+def test_delete_without_the_tick_says_nothing_was_deleted(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    [delete] = [b for b in at.button if b.label == "Delete"]
+    no_exception(delete.click().run())
+    assert any("Nothing was deleted" in w.value for w in at.warning)
+    assert len(store.load_sources(store.open_engine(seeded_url))) == 1
+
+
+def test_a_refused_file_is_not_counted_as_imported_and_this_week_opens_on_the_import(sqlite_url, monkeypatch):
+    at = no_exception(make_app(sqlite_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    at.get("file_uploader")[0].set_value(("broken.ics", b"this is not a calendar", "text/calendar"))
+    no_exception(at.button[0].click().run())
+    assert any("was not imported" in e.value for e in at.error)
+    assert [p.proto.text for p in at.get("progress")] == ["Imported 0 of 1 files · 1 refused"]
+    assert "week_start" not in at.session_state
+    at.get("file_uploader")[0].set_value(("sample.ics", (REPO / "data" / "sample.ics").read_bytes(), "text/calendar"))
+    no_exception(at.button[0].click().run())
+    assert any("Sample calendar" in s.value for s in at.success)
+    assert "week_start" in at.session_state
 
 
 def test_a_calendar_area_can_be_forced_from_the_import_page(seeded_url, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -36,6 +38,7 @@ if submitted:
         st.warning("Choose at least one .ics file first.")
     category = None if area_choice.startswith("(") else area_choice
     progress = st.progress(0.0, text="Importing…") if files else None
+    imported, newest = 0, None
     for index, upload in enumerate(files or []):
 
         def show(fraction: float, stage: str, index: int = index, name: str = upload.name) -> None:
@@ -50,14 +53,25 @@ if submitted:
         except BalanceDashError as error:
             st.error(f"{upload.name} was not imported: {error}", icon="⚠️")
         else:
+            imported += 1
             st.success(report.headline(), icon="✅")
+            if report.last_day is not None:
+                newest = max(newest or report.last_day, report.last_day)
             if report.issues:
                 with st.expander(f"{len(report.issues)} notes on {upload.name}"):
                     st.dataframe(
                         pd.DataFrame([vars(issue) for issue in report.issues]), hide_index=True, width="stretch"
                     )
-        if progress is not None:
-            progress.progress((index + 1) / len(files), text=f"Imported {index + 1} of {len(files)}")
+        if progress is not None:  # refused files are read, never counted as imported
+            refused = index + 1 - imported
+            progress.progress((index + 1) / len(files), text=f"Imported {imported} of {len(files)} files"
+                              + (f" · {refused} refused" if refused else ""))
+    if newest is not None:
+        # This week opens on the newest imported week that has happened (or the first ahead).
+        today = datetime.now(UTC).astimezone(cached.display_zone()).date()
+        week = workflows.week_start_of(min(newest, today), settings.week_starts_on)
+        st.session_state["week_start"] = week
+        st.page_link("balance_dash/ui/pages/this_week.py", label=f"See the week of {week:%d %b %Y}", icon="📅")
 
 st.divider()
 st.subheader("Your calendars")
@@ -101,7 +115,10 @@ else:
     with st.form("delete_source"):
         doomed = st.selectbox("Delete a calendar with all its events", sources["name"].tolist())
         confirm = st.checkbox("Yes, delete it")
-        if st.form_submit_button("Delete") and confirm:
+        delete_clicked = st.form_submit_button("Delete")
+        if delete_clicked and not confirm:
+            st.warning(f"Nothing was deleted: tick “Yes, delete it” to delete {doomed}.", icon="☝️")
+        if delete_clicked and confirm:
             source_id = int(sources.loc[sources["name"] == doomed, "id"].iloc[0])
             with reported("Deleting the calendar"):
                 store.delete_source(cached.engine(), source_id)

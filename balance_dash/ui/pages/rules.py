@@ -50,7 +50,8 @@ else:
                         placed = rule_workflows.place_series(
                             cached.engine(), source_id=source_id, title=title, area=area
                         )
-                        flash(f"Placed {placed} series in {area}")
+                        flash(f"Placed “{title}” of {row['source']} in {area}: "
+                              f"{placed} {'event' if placed == 1 else 'events'} with this title, past and future")
                         st.rerun()
     if len(left) > SHOWN_UNCATEGORIZED:
         with st.expander(f"{len(left) - SHOWN_UNCATEGORIZED} more, with fewer hours"):
