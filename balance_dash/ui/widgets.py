@@ -31,6 +31,12 @@ def chart(figure: go.Figure, *, key: str, **kwargs: Any) -> Any:
     return st.plotly_chart(figure, key=key, theme=None, config=CHART_CONFIG, width="stretch", **kwargs)
 
 
+def figures_table(frame: pd.DataFrame, *, label: str = "The figures in this chart") -> None:
+    """The numbers a chart draws, as a table to read or copy (under the chart, folded)."""
+    with st.expander(label):
+        st.dataframe(wording.readable_table(frame.round(2)), hide_index=True, width="stretch")
+
+
 def range_control(key: str) -> Period:
     """The period of the charts (12 weeks, 6 months, a year, all), the same on every page that has it."""
     current: Period = st.session_state.get(RANGE_STATE, "12w")

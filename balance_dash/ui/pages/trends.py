@@ -45,7 +45,10 @@ widgets.chart(
     charts.weekly_trend(result.weekly, window=ROLLING_WEEKS, week_starts_on=settings.week_starts_on, theme=theme),
     key="trend_weekly",
 )
+widgets.figures_table(result.weekly[["iso_week", "area", "hours", "rolling_hours"]].rename(
+    columns={"iso_week": "Week", "area": "Area", "hours": "Hours", "rolling_hours": f"{ROLLING_WEEKS}-week mean"}))
 widgets.chart(charts.work_heatmap(result.heatmap, theme=theme), key="trend_heatmap")
+widgets.figures_table(result.heatmap.rename(columns=lambda hour: f"{int(hour):02d}:00").rename_axis("Day").reset_index())
 
 rest_days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(settings.rest_days)) or "none"
 window_text = (
@@ -53,6 +56,9 @@ window_text = (
 )
 if result.after_hours["total_hours"].gt(0).any():
     widgets.chart(charts.after_hours(result.after_hours, window_text=window_text, theme=theme), key="trend_after_hours")
+    widgets.figures_table(result.after_hours[["iso_week", "outside_hours", "rest_day_hours"]].rename(columns={
+        "iso_week": "Week", "outside_hours": "Before start or after disconnect (h)", "rest_day_hours": "On rest days and days off (h)",
+    }))
 else:
     st.success(f"No work outside your boundaries in this period ({window_text}).", icon="🌿")
 scores = cached.boundary_scores(result.first_day, result.last_day)
@@ -78,3 +84,7 @@ for column, (comparison, title) in zip(
             theme=theme,
         )
         widgets.chart(figure, key=f"trend_{comparison.spans.span}")
+        widgets.figures_table(comparison.hours.rename_axis("Area").reset_index().rename(columns={
+            "current_hours": comparison.spans.label("current"), "previous_hours": comparison.spans.label("previous"),
+            "difference_hours": "Difference (h)",
+        }))
