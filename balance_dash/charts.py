@@ -299,11 +299,13 @@ def _draw_boundaries(
                      "annotation_font": {"size": 11, "color": colours.muted}} if k == 0 else {}
             fig.add_vrect(x0=x0, x1=x1, fillcolor=colours.sleep, opacity=0.35, layer="below",
                           line_width=0, **label)
-    for at, name in ((workday_start, "start"), (disconnect_time, "disconnect")):
+    # The start's label to the left of its line, the disconnect's to the right: on a narrow
+    # screen the two never run into each other.
+    for at, name, side in ((workday_start, "start", "top left"), (disconnect_time, "disconnect", "top right")):
         hour = at.hour + at.minute / 60
         fig.add_vline(
             x=hour, line={"color": colours.line, "width": 1.5, "dash": "dash"},
-            annotation_text=f"{name} {_clock(hour)}", annotation_position="top",
+            annotation_text=f"{name} {_clock(hour)}", annotation_position=side,
             annotation_font={"size": 11, "color": colours.line},
         )
 

@@ -191,15 +191,14 @@ def _area_bars(
     if selected_week is not None and selected_week in hours.index:
         at = int(hours.index.get_loc(selected_week))  # type: ignore[arg-type]  # a unique index gives an int
         fig.add_vrect(x0=at - 0.5, x1=at + 0.5, fillcolor=colours.muted, opacity=0.12, line_width=0, layer="below")
-    notes = ["outlined boxes: each area's target range, over its own bar"]
+    notes = ["outlined boxes: each area's target range"]
     if scheduled.any():
-        notes.append("hatched: scheduled, not over yet")
-    base_layout(fig, title="Weekly balance", y_title="hours per week", theme=theme, note=" · ".join(notes))
+        notes.append("hatched: scheduled, the week is not over yet")
+    base_layout(fig, title="Weekly balance", y_title="hours per week", theme=theme, note="<br>".join(notes))
     # Short ticks (W38), with the year where it starts, so a phone's narrow chart can still read them.
     years = [label[:4] for label in labels]
     ticks = [label[5:] if k and years[k - 1] == years[k] else f"{label[5:]}<br>{years[k]}" for k, label in enumerate(labels)]
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickvals=labels, ticktext=ticks,
-                     tickangle=0)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickvals=labels, ticktext=ticks)
     return fig
 
 
@@ -240,7 +239,7 @@ def _area_rows(
                       line_width=0, layer="below")
     if selected_week is not None and selected_week in hours.index:
         fig.add_vline(x=selected_week, line={"color": colours.line, "width": 1, "dash": "dot"})
-    note = "one row per area: its weekly hours over its target band · gaps: weeks without data"
+    note = "one row per area: its weekly hours over its target band<br>gaps: weeks without data"
     if hours["vacation"].any():
         note += f" · {int(hours['vacation'].sum())} vacation weeks"
     base_layout(fig, title="Weekly balance", y_title="", theme=theme, note=note)

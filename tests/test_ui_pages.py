@@ -233,3 +233,14 @@ def test_the_import_page_loads_the_sample_and_confirms_it_after_the_reload(sqlit
     no_exception(load.click().run())
     assert store.load_sources(store.open_engine(sqlite_url))["name"].tolist() == ["Sample calendar"]
     assert any("'Sample calendar'" in t.value and "added" in t.value for t in at.toast)
+
+
+def test_a_typed_date_or_week_opens_its_week(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.text_input(key="week_typed").input("2026-W46").run())
+    assert at.subheader[0].value.startswith("Week 2026-W46")
+    no_exception(at.text_input(key="week_typed").input("2026-10-21").run())
+    assert at.subheader[0].value.startswith("Week 2026-W43")
+    no_exception(at.text_input(key="week_typed").input("next tuesday").run())
+    assert any("neither a date" in w.value for w in at.warning)
+    assert at.subheader[0].value.startswith("Week 2026-W43")  # a wrong entry leaves the week as it was

@@ -57,6 +57,20 @@ def _picked() -> None:
         _go_to(picked)
 
 
+def _typed() -> None:
+    """A date (2026-11-10) or a week (2026-W46) typed and confirmed with Enter."""
+    text = str(st.session_state.get("week_typed") or "").strip()
+    if not text:
+        return
+    try:
+        day = workflows.parse_iso_week(text) if "w" in text.lower() else date.fromisoformat(text)
+    except (InvalidValueError, ValueError):
+        st.session_state["week_typed_error"] = f"“{text}” is neither a date like 2026-11-10 nor a week like 2026-W46."
+        return
+    _go_to(day)
+    st.session_state["week_typed"] = ""
+
+
 if "week_start" not in st.session_state:
     st.session_state["week_start"] = _week_from_url()
 selected: date = st.session_state["week_start"]
@@ -68,10 +82,16 @@ forward.button("Next ▶", on_click=_go_to, args=(selected + timedelta(weeks=1),
 jump.button("This week", on_click=_go_to, args=(this_week,), disabled=selected == this_week, width="stretch")
 picker.date_input(
     "Week of", value=selected, format="YYYY-MM-DD", key="week_picker", on_change=_picked,
-    help="Pick a day, or type a date (2026-11-23) and press Enter: the page shows its week.",
+    help="Pick a day: the page shows its week.",
 )
 
-period = widgets.range_control("range_this_week")
+typed, range_column = st.columns([1, 1.6], vertical_alignment="bottom")
+typed.text_input("Go to a date or week", key="week_typed", on_change=_typed, placeholder="2026-11-10 or 2026-W46",
+                 help="Type a date or an ISO week and press Enter.")
+if "week_typed_error" in st.session_state:
+    st.warning(st.session_state.pop("week_typed_error"), icon="📅")
+with range_column:
+    period = widgets.range_control("range_this_week")
 weeks = PERIOD_WEEKS[period]
 span = cached.data_span()
 last_week = selected + timedelta(weeks=AHEAD_WEEKS) if selected >= this_week else selected
