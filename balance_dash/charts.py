@@ -115,6 +115,17 @@ def work_heatmap(heat: pd.DataFrame, *, theme: str | None = "light") -> go.Figur
             hovertemplate="%{customdata}: %{z:.1f} h of work<extra></extra>",
         )
     )
+    # Heatmaps cannot be selected in plotly: an invisible marker on each cell takes the click
+    # (and the hover), so a cell can open the events behind it.
+    days = [str(day) for day in heat.index]
+    fig.add_scatter(
+        x=[h for _ in days for h in hours], y=[day for day in days for _ in hours], mode="markers",
+        marker={"symbol": "square", "size": 18, "opacity": 0}, showlegend=False, name="cells",
+        customdata=[f"{span}: {value:.1f} h of work" for row, values in zip(spans, heat.to_numpy(), strict=True)
+                    for span, value in zip(row, values, strict=True)],
+        hovertemplate="%{customdata}<extra></extra>",
+    )
+    fig.update_traces(hoverinfo="skip", hovertemplate=None, selector={"type": "heatmap"})
     base_layout(fig, title="When you work", y_title="", theme=theme,
                 note="hours of work in the period, per weekday and hour of the day")
     fig.update_layout(height=380)

@@ -160,3 +160,19 @@ def test_ten_years_seed_once(ten_years_url):
     finally:
         engine.dispose()
     assert Path(ten_years_url.removeprefix("sqlite:///")).exists()
+
+
+def test_clicking_a_heatmap_cell_lists_the_work_in_that_hour(page, ten_years):
+    open_app(page, ten_years + "/trends")
+    heat = page.locator(".js-plotly-plot").nth(1)
+    heat.scroll_into_view_if_needed()
+    box = heat.locator(".nsewdrag").first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * (10.5 / 24), box["y"] + box["height"] * (0.5 / 7))  # Monday, 10:00
+    wait_for_app(page, 60_000)
+    expect_no_exception(page)
+    panel = page.locator(".st-key-heatmap-drilldown")
+    expect(panel).to_be_visible(timeout=30_000)
+    heading = panel.locator("[data-testid=stMarkdownContainer]").first.inner_text()
+    match = re.search(r"^Work on Mondays, 10:00–11:00: (\d+) events?, ([\d.]+) h", heading)
+    assert match and int(match.group(1)) > 0, heading

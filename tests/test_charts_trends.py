@@ -36,13 +36,14 @@ def test_work_heatmap_figure():
     intervals = analytics.area_intervals(occurrences(("2024-03-05 10:00", "2024-03-05 12:00", "work")))
     heat = trends.work_heatmap(intervals, tz=ZONE, first_day=date(2024, 3, 4), last_day=date(2024, 3, 10))
     fig = charts.work_heatmap(heat)
-    [trace] = fig.data
+    trace, cells = fig.data
+    assert cells.type == "scatter" and len(cells.x) == 7 * 24 and cells.marker.opacity == 0  # takes the clicks
+    assert cells.customdata[24 + 10] == "Tuesday 10:00–11:00: 1.0 h of work"
     assert fig.layout.title.text == "When you work"
     assert list(trace.y) == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     assert list(trace.x) == list(range(24))
     assert trace.z[1][10] == 1 and trace.z[1][11] == 1 and sum(map(sum, trace.z)) == 2
     assert trace.colorscale[-1][1] == AREA_COLOURS["work"]
-    assert trace.customdata[1][10] == "Tuesday 10:00–11:00"
     assert fig.layout.yaxis.autorange == "reversed"
 
 

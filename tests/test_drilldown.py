@@ -75,3 +75,22 @@ def test_placing_one_occurrence_or_its_series_and_making_a_rule(seeded_url):
     assert rules.iloc[-1][["field", "pattern", "area", "is_regex"]].tolist() == ["title", "Gym with Sam", "personal", False]
     with pytest.raises(InvalidValueError):
         drilldown.add_title_rule(engine, title="   ", area="work")
+
+
+def test_the_events_behind_a_heatmap_cell_hold_time_in_that_hour(seeded_url):
+    from balance_dash import analytics, trends
+
+    engine = store.open_engine(seeded_url)
+    zone = workflows.resolve_zone(BERLIN)
+    occurrences = workflows.categorized_occurrences(engine)
+    first, last = date(2026, 9, 7), date(2026, 11, 29)
+    heat = trends.work_heatmap(analytics.area_intervals(occurrences), tz=zone, first_day=first, last_day=last)
+    for weekday, hour in ((0, 10), (0, 20), (5, 12), (2, 3)):
+        events = drilldown.events_in_hour(engine, occurrences=occurrences, tz=zone, first_day=first, last_day=last,
+                                          weekday=weekday, hour=hour)
+        cell = float(heat.iloc[weekday][hour])
+        # the heatmap counts double-booked time once; the list gives each event its own time
+        assert events["hours"].sum() >= cell - 1e-9
+        assert (events["hours"] > 0).all() and (events["hours"] <= 13 * 1.0 + 1e-9).all()
+        assert (cell == 0) == events.empty
+        assert events["when"].str.startswith(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")).all()

@@ -165,3 +165,51 @@ def add_title_rule(engine: Engine, *, title: str, area: str) -> int:
     new = {"field": "title", "pattern": phrase[:400], "is_regex": False, "area": area, "marks_day_off": False, "enabled": True}
     store.replace_rules(engine, [*records, new])
     return len(records) + 1
+
+
+def events_in_hour(
+    engine: Engine,
+    *,
+    occurrences: pd.DataFrame,
+    tz: ZoneInfo,
+    first_day: date,
+    last_day: date,
+    weekday: int,
+    hour: int,
+    area: str = "work",
+) -> pd.DataFrame:
+    """The timed events of `area` in [first_day, last_day] that hold time in the local hour
+    `hour`:00-`hour+1`:00 of days with this `weekday` (Monday = 0): a heatmap cell's events.
+
+    Columns as `events_behind`; `hours` is each event's time inside those hours (events that
+    overlap each other count each).
+    """
+    days = pd.date_range(first_day, last_day, freq="D")
+    days = days[days.day_of_week == weekday]
+    starts = (days + pd.Timedelta(hours=hour)).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+    ends = (days + pd.Timedelta(hours=hour + 1)).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+    slot_lo = starts.tz_convert("UTC").as_unit("us").asi8
+    slot_hi = ends.tz_convert("UTC").as_unit("us").asi8
+    occ = occurrences
+    chosen = occ[(occ["area"] == area) & ~occ["all_day"].astype(bool)]
+    if chosen.empty or not len(slot_lo):
+        return events_behind(engine, occurrences=occ.iloc[0:0], tz=tz, first_day=first_day, last_day=last_day, area=area)
+    start = chosen["start_utc"].dt.as_unit("us").astype("int64").to_numpy()
+    end = chosen["end_utc"].dt.as_unit("us").astype("int64").to_numpy()
+    first_slot = np.searchsorted(slot_hi, start, side="right")
+    inside = np.zeros(len(chosen))
+    for step in range(3):  # an event reaches at most the next two slots of its weekday (a week apart)
+        slot = np.minimum(first_slot + step, len(slot_lo) - 1)
+        valid = first_slot + step < len(slot_lo)
+        overlap = np.clip(np.minimum(end, slot_hi[slot]) - np.maximum(start, slot_lo[slot]), 0, None)
+        inside += np.where(valid, overlap, 0) / 3_600_000_000
+    hits = chosen[inside > 0]
+    if hits.empty:
+        return events_behind(engine, occurrences=occ.iloc[0:0], tz=tz, first_day=first_day, last_day=last_day, area=area)
+    listed = events_behind(engine, occurrences=hits, tz=tz, first_day=first_day, last_day=last_day, area=area)
+    credit = pd.Series(inside[inside > 0], index=pd.MultiIndex.from_arrays(
+        [hits["source_id"].astype(int), hits["uid"].astype(str), hits["recurrence_key"].astype(str)]))
+    credit = credit.groupby(level=[0, 1, 2]).sum()
+    keys = pd.MultiIndex.from_arrays([listed["source_id"].astype(int), listed["uid"].astype(str), listed["recurrence_key"].astype(str)])
+    listed = listed.assign(hours=credit.reindex(keys).to_numpy().round(4))
+    return listed.sort_values(["hours"], ascending=False, kind="stable").reset_index(drop=True)

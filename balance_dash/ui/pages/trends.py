@@ -47,7 +47,20 @@ widgets.chart(
 )
 widgets.figures_table(result.weekly[["iso_week", "area", "hours", "rolling_hours"]].rename(
     columns={"iso_week": "Week", "area": "Area", "hours": "Hours", "rolling_hours": f"{ROLLING_WEEKS}-week mean"}))
-widgets.chart(charts.work_heatmap(result.heatmap, theme=theme), key="trend_heatmap")
+heat_event = widgets.chart(charts.work_heatmap(result.heatmap, theme=theme), key="trend_heatmap", on_select="rerun",
+                           selection_mode="points")
+cell = heat_event.selection.points[0] if heat_event and heat_event.selection and heat_event.selection.points else None
+if cell is not None and str(cell.get("y")) in WEEKDAY_NAMES and cell.get("x") is not None:
+    weekday, hour = WEEKDAY_NAMES.index(str(cell["y"])), int(cell["x"])
+    events = cached.events_in_hour(result.first_day, result.last_day, weekday, hour)
+    with st.container(border=True, key="heatmap-drilldown"):
+        st.markdown(f"**Work on {WEEKDAY_NAMES[weekday]}s, {hour:02d}:00–{(hour + 1) % 24:02d}:00:** "
+                    f"{len(events)} {'event' if len(events) == 1 else 'events'}, {events['hours'].sum():.1f} h in that hour")
+        st.caption("Each event's time inside that hour, in the period shown; the rule or choice that made it work. "
+                   "Place them on This week or the Rules page.")
+        st.dataframe(events[["title", "calendar", "when", "hours", "placed_by"]].rename(columns={
+            "title": "Event", "calendar": "Calendar", "when": "When", "hours": "Hours in that hour", "placed_by": "Why work",
+        }), hide_index=True, width="stretch")
 widgets.figures_table(result.heatmap.rename(columns=lambda hour: f"{int(hour):02d}:00").rename_axis("Day").reset_index())
 
 rest_days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(settings.rest_days)) or "none"
