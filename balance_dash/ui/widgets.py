@@ -9,10 +9,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from balance_dash import health, wording, workflows
-from balance_dash.trends import PERIOD_LABELS, Period
+from balance_dash.trends import Period
 
 SEVERITY_ICONS = {"high": "🛑", "caution": "⚠️", "boundary": "🚧", "info": "ℹ️"}
 RANGE_STATE = "chart_range"  # shared by This week and Trends
+RANGE_LABELS: dict[Period, str] = {"12w": "12 weeks", "6m": "6 months", "1y": "1 year", "all": "All"}  # fit a phone
 # Plotly's toolbar, trimmed to what helps: download, zoom reset. Its logo and lasso tools go.
 CHART_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -40,13 +41,13 @@ def figures_table(frame: pd.DataFrame, *, label: str = "The figures in this char
 def range_control(key: str) -> Period:
     """The period of the charts (12 weeks, 6 months, a year, all), the same on every page that has it."""
     current: Period = st.session_state.get(RANGE_STATE, "12w")
-    options: list[Period] = list(PERIOD_LABELS)
+    options: list[Period] = list(RANGE_LABELS)
 
     def remember() -> None:
         st.session_state[RANGE_STATE] = st.session_state[key] or current
 
     chosen = st.segmented_control(
-        "Range", options, default=current, format_func=PERIOD_LABELS.__getitem__, key=key, on_change=remember,
+        "Range", options, default=current, format_func=RANGE_LABELS.__getitem__, key=key, on_change=remember,
         help="How many weeks the charts show. The same choice applies on This week and on Trends.",
     )
     return chosen or current

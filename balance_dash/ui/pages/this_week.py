@@ -132,16 +132,17 @@ if share >= UNCATEGORIZED_SHARE:
         for row in left.to_dict("records"):
             source_id, title = int(row["source_id"]), str(row["title"])
             key = hashlib.sha256(f"{source_id}\x00{title}".encode()).hexdigest()[:12]
-            about, *buttons, rule = st.columns([3, 1, 1, 1, 1, 1.3], vertical_alignment="center")
-            about.text(f"{title or '(no title)'}\n{row['source']} · {row['hours']:.1f} h in all")
-            for column, area in zip(buttons, AREAS, strict=True):
-                if column.button(area.capitalize(), key=f"first-{key}-{area}", width="stretch",
-                                 help=f"Place every “{title}” of {row['source']} in {area}"):
+            st.text(f"{title or '(no title)'} · {row['source']} · {row['hours']:.1f} h in all")
+            # A row of buttons that wraps on a narrow screen instead of stacking five columns.
+            buttons = st.container(horizontal=True, key=f"first-row-{key}")
+            for area in AREAS:
+                if buttons.button(area.capitalize(), key=f"first-{key}-{area}",
+                                  help=f"Place every “{title}” of {row['source']} in {area}"):
                     with reported("Placing the series"):
                         placed = rule_workflows.place_series(cached.engine(), source_id=source_id, title=title, area=area)
                         flash(f"“{title}” is now {area}: {placed} series placed")
                         st.rerun()
-            with rule.popover("Make a rule", width="stretch"):
+            with buttons.popover("Make a rule"):
                 st.caption(f"Every event titled like “{title}”, in any calendar, now and in future imports:")
                 for area in AREAS:
                     if st.button(area.capitalize(), key=f"rule-{key}-{area}", width="stretch"):
