@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -28,6 +29,40 @@ def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
     completed = subprocess.run([str(a) for a in args], cwd=ROOT, env=env, check=False)
     if completed.returncode != 0:
         sys.exit(completed.returncode)
+
+
+class _Stop(Exception):
+    """This process was told to stop (SIGTERM, SIGHUP)."""
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
+STOP_GRACE_S = 10.0
+
+
+def run_server(args: list[str], env: dict[str, str] | None = None) -> int:
+    """Run a server until it ends, or until this process is told to stop (Ctrl+C, SIGTERM, SIGHUP):
+    then stop the server too and wait for it, so its port is free for the next start."""
+    print("+", " ".join(args), flush=True)
+    child = subprocess.Popen(args, cwd=ROOT, env=env)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stop(signum)
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        return child.wait()
+    except (_Stop, KeyboardInterrupt):
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        return 0
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def ensure_venv(lock: str) -> None:
@@ -53,7 +88,7 @@ def ensure_venv(lock: str) -> None:
 
 def cmd_run(extra: list[str]) -> None:
     ensure_venv("requirements.lock")
-    _run(BIN / "balance-dash", "serve", *extra)
+    sys.exit(run_server([str(BIN / "balance-dash"), "serve", *extra]))
 
 
 def cmd_test(extra: list[str]) -> None:

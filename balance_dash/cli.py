@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -34,6 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+SERVER_STOP_GRACE_S = 10.0  # how long a stopping server may take before it is killed
 DbOption = Annotated[
     str,
     typer.Option("--db", envvar="BALANCE_DASH_DB", help="Database URL (SQLite file or any SQLAlchemy URL)."),
@@ -178,23 +180,44 @@ def summary(
     if not result.has_data:
         typer.echo(NOTHING_IMPORTED)
         return
-    typer.echo(f"Time zone {document['timezone']}; hours per week (sleep apart; '-' marks a week without data)")
-    header = f"{'week':<10} {'start':<10} " + " ".join(f"{c[:7]:>7}" for c in workflows.HOUR_COLUMNS)
-    typer.echo(header)
-    for entry in document["weeks"]:
-        if not entry["has_data"]:
-            typer.echo(f"{entry['week']:<10} {entry['start']:<10} -  no data: no calendar or log covers this week")
+    typer.echo(f"Time zone {document['timezone']}; hours per week")
+    for line in summary_lines(document):
+        typer.echo(line)
+
+
+# The summary table's columns and their headers in words, narrow enough for 80 columns.
+SUMMARY_HEADERS = {
+    "work": "work", "family": "family", "personal": "personal", "rest": "rest", "uncategorized": "uncategorized",
+    "integration": "two areas", "unaccounted": "unaccounted", "sleep": "sleep",
+}
+NOT_COUNTED_WORDS = {"declined": "declined", "free": "shown as free", "out_of_office": "out of office", "cancelled": "cancelled"}
+
+
+def summary_lines(document: dict[str, object]) -> list[str]:
+    """The summary as a table that fits 80 columns with whole headers; under each week what it
+    left out and its warnings; a week without data says so instead of a row of zeros."""
+    weeks = list(document["weeks"])  # type: ignore[call-overload]  # a list of week dicts
+    shown = [c for c in SUMMARY_HEADERS if any(c in week["hours"] for week in weeks)] or list(SUMMARY_HEADERS)[:7]
+    widths = {c: max(len(SUMMARY_HEADERS[c]), 5) for c in shown}
+    lines = [f"{'week':<9}" + "".join(f" {SUMMARY_HEADERS[c]:>{widths[c]}}" for c in shown)]
+    for week in weeks:
+        label = str(week["week"]) + ("*" if week["scheduled"] else "")
+        if not week.get("has_data", True):
+            lines.append(f"{label:<9} no data: no calendar or log covers this week")
             continue
-        cells = " ".join(f"{entry['hours'][c]:>7.1f}" for c in workflows.HOUR_COLUMNS)
-        flag = "  (scheduled)" if entry["scheduled"] else ""
-        flag += "  (vacation)" if entry["vacation"] else (f"  ({entry['days_off']} days off)" if entry["days_off"] else "")
-        typer.echo(f"{entry['week']:<10} {entry['start']:<10} {cells}{flag}")
-        left_out = {reason: hours for reason, hours in entry["not_counted"].items() if hours}
+        lines.append(f"{label:<9}" + "".join(f" {float(week['hours'].get(c, 0.0)):>{widths[c]}.1f}" for c in shown))
+        if week.get("vacation"):
+            lines.append("  vacation: every working day off, no work target")
+        elif week.get("days_off"):
+            lines.append(f"  {week['days_off']} day{'s' if week['days_off'] != 1 else ''} off: the work target is pro rata")
+        left_out = {reason: hours for reason, hours in week.get("not_counted", {}).items() if hours}
         if left_out:
-            words = ", ".join(f"{hours:g} h {reason.replace('_', ' ')}" for reason, hours in left_out.items())
-            typer.echo(f"    not counted: {words}")
-        for warning in entry["warnings"]:
-            typer.echo(f"    [{warning['severity']}] {warning['message']}")
+            words = ", ".join(f"{hours:g} h {NOT_COUNTED_WORDS.get(reason, reason)}" for reason, hours in left_out.items())
+            lines.append(f"  not counted: {words}")
+        lines += [f"  [{warning['severity']}] {warning['message']}" for warning in week["warnings"]]
+    if any(week["scheduled"] for week in weeks):
+        lines.append("* scheduled: the week is not over yet; its hours are what the calendar holds.")
+    return lines
 
 
 def _period(week: str | None, from_: str | None, to: str | None, zone: ZoneInfo) -> tuple[date, date]:
@@ -467,7 +490,71 @@ def serve(
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     env = {**os.environ, "BALANCE_DASH_DB": db}
     command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port)]
-    raise typer.Exit(subprocess.call(command, env=env))
+    raise typer.Exit(_run_until_stopped(command, env))
+
+
+class _Stop(Exception):
+    """`serve` was told to stop (SIGTERM, SIGHUP)."""
+
+
+def _run_until_stopped(command: list[str], env: dict[str, str]) -> int:
+    """Run the server until it ends or `serve` is told to stop (Ctrl+C, SIGTERM, SIGHUP); then
+    stop the server too and wait for it, so the port is free for the next start."""
+    child = subprocess.Popen(command, env=env)
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stop(signum)
+
+    names = ("SIGTERM", "SIGINT", "SIGHUP")
+    previous = {number: signal.signal(number, stop) for number in (getattr(signal, n) for n in names if hasattr(signal, n))}
+    try:
+        return child.wait()
+    except (_Stop, KeyboardInterrupt):
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(SERVER_STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        return 0
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+# What an option's value is, in the help, instead of the Python type Typer would print (<str>).
+METAVARS = {
+    "db": "URL", "tz": "ZONE", "week": "WEEK", "from_": "DATE", "to": "DATE", "since": "DATE", "until": "DATE",
+    "on": "DATE", "start": "WHEN", "end": "WHEN", "hours": "HOURS", "category": "AREA", "calendar": "NAME",
+    "note": "TEXT", "csv": "FILE", "output": "FILE", "what": "WHAT", "fmt": "FORMAT", "port": "PORT",
+}
+
+
+def plain_help(command: Any) -> Any:
+    """`command` (a click command, as Typer builds it) and its subcommands with words for option
+    values in the help and no type tags such as <bool> or <str>: flags show nothing, other
+    options a word like DATE or FILE. (Typer carries its own copy of click, hence duck typing.)"""
+    for param in command.params:
+        if param.metavar is not None:
+            continue
+        name = param.name or "value"
+        if param.param_type_name == "option":
+            param.metavar = "" if param.is_flag else METAVARS.get(name, name.upper())
+        else:  # an argument: its name says what it is; leave out the type column
+            param.display_type_rich = lambda ctx: None
+    make_help_option = command.get_help_option
+
+    def help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)
+    return command
 
 
 # ---------------------------------------------------------------------------------------------
@@ -617,7 +704,7 @@ def main() -> None:
     """Entry point: run the app, turning BalanceDashError into one line on stderr."""
     try:
         # Without standalone mode click returns an Exit's code instead of raising it.
-        code = app(standalone_mode=False)
+        code = plain_help(typer.main.get_command(app)).main(standalone_mode=False)
     except BalanceDashError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -626,6 +713,16 @@ def main() -> None:
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
+    except Exception as error:
+        # typer parses with its own copy of click, whose usage errors are not click's classes:
+        # recognise them by what they offer, so a mistyped option is a usage line, not a traceback.
+        show, exit_code = getattr(error, "show", None), getattr(error, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
+        if type(error).__name__ == "Abort":
+            sys.exit(130)
+        raise
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -68,7 +68,7 @@ def test_add_an_address_see_its_weeks_then_sync_now_after_a_change(
     chart = page.locator(".js-plotly-plot").first
     expect(chart).to_be_visible()
     ticks = chart.locator(".xtick text").evaluate_all("nodes => nodes.map(n => n.textContent)")
-    assert "2026-W47" in ticks, ticks
+    assert "W47" in ticks, ticks  # short week ticks; the year is on the first one
     work = page.get_by_test_id("stMetric").filter(has_text="Work").get_by_test_id("stMetricValue")
     expect(work).to_have_text("40.0 h")
 

@@ -24,13 +24,13 @@ def test_place_the_uncategorized_event_with_one_click(page, start_dashboard, sql
     open_app(page, start_dashboard() + "/rules")
     expect(page.get_by_role("heading", name="Uncategorized events")).to_be_visible()
     row = page.get_by_test_id("stVerticalBlock").filter(has_text="Catch-up with Sam").filter(
-        has=page.get_by_role("button", name="family", exact=True)
+        has=page.get_by_role("button", name="Family", exact=True)
     ).last
     expect(row.get_by_text("Sample calendar · 1× · 0.5 h")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()  # the rule editor
     expect(page.get_by_text("Distinct events it catches")).to_be_visible()
     screenshot(page, "rules")
-    row.get_by_role("button", name="family", exact=True).click()
+    row.get_by_role("button", name="Family", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text("Every event has an area.")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Catch-up with Sam")).to_have_count(0)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
+from balance_dash import wording
 from tests.support.browser import expect_no_exception, open_app, screenshot, wait_for_app
 
 CRUNCH_WEEK = "2026-W46"  # the sample's crunch week: 57.2 h of work against the default 35-48 h
@@ -14,10 +17,9 @@ def work_delta(page: Page) -> Locator:
 
 
 def warning_card(page: Page, code: str) -> Locator:
-    """The bordered card of one warning group (st.container(border=True)), found by its code."""
-    return page.get_by_test_id("stLayoutWrapper").filter(
-        has=page.locator("code").get_by_text(code, exact=True)
-    )
+    """The heading of one warning group's card, found by the code's title in words."""
+    title = wording.warning_title(code)
+    return page.locator("[data-testid=stMarkdownContainer] strong").filter(has_text=re.compile(f"^{re.escape(title)}"))
 
 
 def open_week(page: Page, base_url: str, iso_week: str) -> None:
@@ -41,7 +43,7 @@ def test_raising_the_work_ceiling_puts_the_crunch_week_on_target(page, start_das
     expect(
         page.get_by_test_id("stMetric").filter(has_text="Work").get_by_test_id("stMetricValue")
     ).to_have_text("57.2 h")
-    expect(work_delta(page)).to_have_text("+9.2 h over target")
+    expect(work_delta(page)).to_have_text("9.2 h over target")  # one sign: the words say which way
     expect(warning_card(page, "above_target")).to_have_count(1)
     expect(warning_card(page, "week_55h")).to_have_count(1)
     expect_no_exception(page)
@@ -66,7 +68,7 @@ def test_raising_the_work_ceiling_puts_the_crunch_week_on_target(page, start_das
     history = (
         page.get_by_test_id("stExpander").filter(has_text="Target history").get_by_test_id("stDataFrame")
     )
-    expect(history).to_contain_text("2026-01-01", timeout=30_000)
+    expect(history).to_contain_text("01 Jan 2026", timeout=30_000)  # dates as people write them
     expect_no_exception(page)
 
     open_week(page, base_url, CRUNCH_WEEK)

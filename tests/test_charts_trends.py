@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from balance_dash import analytics, charts, trends
+from balance_dash.chart_theme import PALETTES
 from balance_dash.charts import AREA_COLOURS
 from balance_dash.models import AREAS
 from tests.test_trends import daily_frame, occurrences, weekly_frame
@@ -35,13 +36,14 @@ def test_work_heatmap_figure():
     intervals = analytics.area_intervals(occurrences(("2024-03-05 10:00", "2024-03-05 12:00", "work")))
     heat = trends.work_heatmap(intervals, tz=ZONE, first_day=date(2024, 3, 4), last_day=date(2024, 3, 10))
     fig = charts.work_heatmap(heat)
-    [trace] = fig.data
+    trace, cells = fig.data
+    assert cells.type == "scatter" and len(cells.x) == 7 * 24 and cells.marker.opacity == 0  # takes the clicks
+    assert cells.customdata[24 + 10] == "Tuesday 10:00–11:00: 1.0 h of work"
     assert fig.layout.title.text == "When you work"
     assert list(trace.y) == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     assert list(trace.x) == list(range(24))
     assert trace.z[1][10] == 1 and trace.z[1][11] == 1 and sum(map(sum, trace.z)) == 2
     assert trace.colorscale[-1][1] == AREA_COLOURS["work"]
-    assert trace.customdata[1][10] == "Tuesday 10:00–11:00"
     assert fig.layout.yaxis.autorange == "reversed"
 
 
@@ -58,7 +60,7 @@ def test_after_hours_stacks_evenings_and_rest_days():
         ("before start or after disconnect", [1.0, 0.0], charts.AFTER_HOURS_COLOUR),
         ("on rest days and days off", [0.0, 2.5], charts.REST_DAY_WORK_COLOUR),
     ]
-    assert [a.text for a in fig.layout.annotations] == ["working hours 08:00–18:00"]
+    assert fig.layout.title.subtitle.text == "working hours 08:00–18:00"
 
 
 @pytest.mark.parametrize(("data_since", "note"), [
@@ -78,7 +80,7 @@ def test_period_comparison_colours_each_area_and_writes_the_difference(data_sinc
     assert list(current.marker.color) == [AREA_COLOURS[area] for area in AREAS]
     assert list(previous.marker.color) == [AREA_COLOURS[area] for area in AREAS]
     assert previous.marker.opacity < 1
-    assert [a.text for a in fig.layout.annotations] == [note]
+    assert fig.layout.title.subtitle.text == note
     if data_since is None:
         assert list(current.text) == ["+23.0 h", "±0 h", "±0 h", "±0 h"]
     else:
@@ -101,20 +103,20 @@ def test_week_timeline_draws_areas_days_and_boundaries():
     )
     assert fig.layout.title.text == "Events by time of day"
     bars = {trace.name: trace for trace in fig.data if trace.type == "bar"}
-    assert set(bars) == {"work", "family", "rest (all day)"}
+    assert set(bars) == {"Work", "Family", "Rest (all day)"}
     assert {name: bar.marker.color for name, bar in bars.items()} == {
-        "work": AREA_COLOURS["work"], "family": AREA_COLOURS["family"], "rest (all day)": AREA_COLOURS["rest"],
+        "Work": AREA_COLOURS["work"], "Family": AREA_COLOURS["family"], "Rest (all day)": AREA_COLOURS["rest"],
     }
     assert list(fig.layout.yaxis.categoryarray) == [
         "Mon 04 Mar", "Tue 05 Mar · day off", "Wed 06 Mar", "Thu 07 Mar", "Fri 08 Mar",
         "Sat 09 Mar · rest day", "Sun 10 Mar · rest day",
     ]
-    party = bars["family"]
+    party = bars["Family"]
     assert list(party.y) == ["Sat 09 Mar · rest day", "Sun 10 Mar · rest day"]
     assert list(party.base) == [22.0, 0.0] and list(party.x) == [2.0, 1.0]
     assert party.customdata[0][2] == "Sat 09 Mar 22:00 – Sun 10 Mar 01:00"
-    assert bars["work"].customdata[0].tolist() == ["Planning", "work", "09:00–12:00"]
-    assert bars["rest (all day)"].customdata[0][2] == "all day · day off"
+    assert bars["Work"].customdata[0].tolist() == ["Planning", "Work", "09:00–12:00"]
+    assert bars["Rest (all day)"].customdata[0][2] == "all day · day off"
     lines = sorted(shape.x0 for shape in fig.layout.shapes if shape.type == "line")
     assert lines == [8.0, 18.5]
     sleep = sorted((shape.x0, shape.x1) for shape in fig.layout.shapes if shape.type == "rect")
@@ -136,3 +138,40 @@ def test_week_timeline_of_an_empty_week_still_has_seven_rows():
     fig = timeline_figure()
     assert not [trace for trace in fig.data if trace.type == "bar"]
     assert len(fig.layout.yaxis.categoryarray) == 7
+
+
+def test_week_timeline_gives_overlapping_events_their_own_lanes():
+    fig = timeline_figure(
+        ("2024-03-04 09:00", "2024-03-04 11:00", "work", "Planning"),
+        ("2024-03-04 10:00", "2024-03-04 12:00", "work", "Review"),
+        ("2024-03-04 10:30", "2024-03-04 11:30", "family", "School call"),
+        ("2024-03-04 11:00", "2024-03-04 12:30", "work", "Lunch talk"),  # fits in Planning's lane again
+        ("2024-03-05 09:00", "2024-03-05 10:00", "work", "Alone"),
+    )
+    placed = []
+    for trace in (t for t in fig.data if t.type == "bar"):
+        for title, day, base, length, offset, width in zip(
+            trace.text, trace.y, trace.base, trace.x, trace.offset, trace.width, strict=True
+        ):
+            placed.append((title, day, base, base + length, offset, offset + width))
+    monday = [p for p in placed if p[1].startswith("Mon")]
+    for i, first in enumerate(monday):
+        for second in monday[i + 1:]:
+            overlap_in_time = first[2] < second[3] and second[2] < first[3]
+            overlap_in_row = first[4] < second[5] - 1e-3 and second[4] < first[5] - 1e-3
+            assert not (overlap_in_time and overlap_in_row), (first[0], second[0])
+    lanes = {p[0]: round(p[5] - p[4], 4) for p in placed}
+    assert lanes["Planning"] == lanes["Review"] == lanes["School call"] == round(0.68 / 3, 4)
+    assert lanes["Alone"] == 0.68  # a day without overlaps keeps the whole row
+    assert fig.layout.title.subtitle.text.startswith("overlapping events side by side")
+
+
+def test_week_timeline_follows_the_dark_theme():
+    frame = trends.week_timeline(occurrences(("2024-03-04 09:00", "2024-03-04 12:00", "work", "x")), tz=ZONE,
+                                 week_start=date(2024, 3, 4))
+    fig = charts.week_timeline(frame, week_start=date(2024, 3, 4), workday_start=time(8), disconnect_time=time(18),
+                               sleep=None, theme="dark")
+    dark = PALETTES["dark"]
+    assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == dark.paper != PALETTES["light"].paper
+    assert fig.layout.yaxis.gridcolor == fig.layout.xaxis.gridcolor == dark.grid
+    assert fig.layout.font.color == dark.text

@@ -62,7 +62,7 @@ def test_declined_free_and_away_time_is_reported_and_not_judged(sqlite_url, monk
     # A week before any data: said so, not judged.
     at.session_state["week_start"] = date(2026, 10, 5)
     no_exception(at.run())
-    assert any("No data for this week" in info.value for info in at.info)
+    assert any("No calendar or log covers this week, so it is not judged." in info.value for info in at.info)
 
 
 def test_my_addresses_are_editable_with_the_settings(seeded_url, monkeypatch):

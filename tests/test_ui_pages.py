@@ -27,15 +27,17 @@ def test_this_week_shows_metrics_chart_and_warnings(seeded_url, monkeypatch):
     no_exception(at.run())
     assert at.title[0].value == "Your week"
     metrics = {m.label: m for m in at.metric}
-    assert {"Work", "Family", "Personal", "Rest", "Integration hours", "Unaccounted"} <= set(metrics)
+    assert {"Work", "Family", "Personal", "Rest", "Counted for two areas", "Unaccounted", "Sleep"} <= set(metrics)
     assert float(metrics["Work"].value.removesuffix(" h")) >= 55
     chart = at.get("plotly_chart")[0]  # the weekly balance; the day-by-day timeline follows
     figure = json.loads(chart.proto.spec)
     names = {trace.get("name") for trace in figure["data"]}
-    assert {"work", "family", "personal", "rest"} <= names
+    assert {"Work", "Family", "Personal", "Rest"} <= names
     assert figure["layout"]["title"]["text"] == "Weekly balance"
     texts = " ".join(t.value for t in at.text)
-    assert "55" in texts and "Week 2026-W46" in texts
+    assert "55" in texts
+    cards = " ".join(m.value for m in at.markdown)
+    assert "Long working day on" in cards and "`long_day`" not in cards
 
 
 @pytest.mark.parametrize("page", ["import_calendars.py", "targets.py", "log_time.py"])
@@ -130,6 +132,32 @@ def test_log_time_imports_a_toggl_csv(sqlite_url, monkeypatch):
     no_exception(go.click().run())
     assert any("toggl CSV" in shown(s.value) for s in at.success)
     assert len(workflows.manual_entries(store.open_engine(sqlite_url))) == 3
+    # the entries table above the form already shows them, without a reload
+    [table] = [d.value for d in at.dataframe if "what" in d.value.columns]
+    assert len(table) == 3
+
+
+def test_delete_without_the_tick_says_nothing_was_deleted(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    [delete] = [b for b in at.button if b.label == "Delete"]
+    no_exception(delete.click().run())
+    assert any("Nothing was deleted" in w.value for w in at.warning)
+    assert len(store.load_sources(store.open_engine(seeded_url))) == 1
+
+
+def test_a_refused_file_is_not_counted_as_imported_and_this_week_opens_on_the_import(sqlite_url, monkeypatch):
+    at = no_exception(make_app(sqlite_url, monkeypatch).run())
+    no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
+    at.get("file_uploader")[0].set_value(("broken.ics", b"this is not a calendar", "text/calendar"))
+    no_exception(at.button[0].click().run())
+    assert any("was not imported" in e.value for e in at.error)
+    assert [p.proto.text for p in at.get("progress")] == ["Imported 0 of 1 files · 1 refused"]
+    assert "week_start" not in at.session_state
+    at.get("file_uploader")[0].set_value(("sample.ics", (REPO / "data" / "sample.ics").read_bytes(), "text/calendar"))
+    no_exception(at.button[0].click().run())
+    assert any("Sample calendar" in s.value for s in at.success)
+    assert "week_start" in at.session_state
 
 
 def test_a_calendar_area_can_be_forced_from_the_import_page(seeded_url, monkeypatch):
@@ -176,8 +204,8 @@ def test_a_raised_threshold_removes_the_warning_from_the_week(seeded_url, monkey
     at.session_state["week_start"] = date(2026, 11, 9)
     no_exception(at.run())
     codes = " ".join(m.value for m in at.markdown)
-    assert "week_55h" not in codes
-    assert "week_over_48h" in codes
+    assert "55 hours of work or more" not in codes
+    assert "More than 48 hours of work" in codes
 
 
 def test_log_time_entries_can_be_edited_and_deleted_in_the_table(seeded_url, monkeypatch):
@@ -215,3 +243,14 @@ def test_the_import_page_loads_the_sample_and_confirms_it_after_the_reload(sqlit
     no_exception(load.click().run())
     assert store.load_sources(store.open_engine(sqlite_url))["name"].tolist() == ["Sample calendar"]
     assert any("'Sample calendar'" in shown(t.value) and "added" in t.value for t in at.toast)
+
+
+def test_a_typed_date_or_week_opens_its_week(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.text_input(key="week_typed").input("2026-W46").run())
+    assert at.subheader[0].value.startswith("Week 2026-W46")
+    no_exception(at.text_input(key="week_typed").input("2026-10-21").run())
+    assert at.subheader[0].value.startswith("Week 2026-W43")
+    no_exception(at.text_input(key="week_typed").input("next tuesday").run())
+    assert any("neither a date" in w.value for w in at.warning)
+    assert at.subheader[0].value.startswith("Week 2026-W43")  # a wrong entry leaves the week as it was

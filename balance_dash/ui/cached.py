@@ -20,6 +20,7 @@ from balance_dash import store, workflows
 from balance_dash.settings import Settings
 from balance_dash.trends import Period
 from balance_dash.workflows import data as data_workflows
+from balance_dash.workflows import drilldown
 from balance_dash.workflows import reflect as reflect_workflows
 from balance_dash.workflows import rules as rule_workflows
 from balance_dash.workflows import trends as trend_workflows
@@ -323,3 +324,29 @@ def _boundary_scores(url: str, rev: int, zone: str, first_day: date, last_day: d
 def boundary_scores(first_day: date, last_day: date) -> pd.DataFrame:
     """Boundaries kept per week of the period (for the Trends page)."""
     return _boundary_scores(db_url(), revision(), display_zone().key, first_day, last_day)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _events_behind(url: str, rev: int, zone: str, first_day: date, last_day: date, area: str) -> pd.DataFrame:
+    return drilldown.events_behind(
+        _engine(url), occurrences=_occurrences(url, rev), tz=ZoneInfo(zone), first_day=first_day, last_day=last_day,
+        area=area,
+    )
+
+
+def events_behind(first_day: date, last_day: date, area: str) -> pd.DataFrame:
+    """The events that make `area`'s hours in the local days [first_day, last_day] (the drill-down)."""
+    return _events_behind(db_url(), revision(), display_zone().key, first_day, last_day, area)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _events_in_hour(url: str, rev: int, zone: str, first_day: date, last_day: date, weekday: int, hour: int) -> pd.DataFrame:
+    return drilldown.events_in_hour(
+        _engine(url), occurrences=_occurrences(url, rev), tz=ZoneInfo(zone), first_day=first_day, last_day=last_day,
+        weekday=weekday, hour=hour,
+    )
+
+
+def events_in_hour(first_day: date, last_day: date, weekday: int, hour: int) -> pd.DataFrame:
+    """The work events behind one cell of the "When you work" heatmap (weekday Monday = 0)."""
+    return _events_in_hour(db_url(), revision(), display_zone().key, first_day, last_day, weekday, hour)

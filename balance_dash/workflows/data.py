@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import plotly.graph_objects as go
 from sqlalchemy.engine import Engine
 
 from balance_dash import backup_checks, charts, exports, store
@@ -132,8 +133,15 @@ def chart_png(
     figure = charts.weekly_balance(
         result.weekly, result.targets, scheduled=[result.is_scheduled(start.date()) for start in result.weekly.index]
     )
-    figure.update_layout(paper_bgcolor="white")
+    return figure_png(figure)
+
+
+def figure_png(figure: go.Figure) -> bytes:
+    """A figure as PNG bytes, drawn by kaleido in the local Chromium, exactly as given (colours included)."""
+    if chart_browser() is None:
+        raise BalanceDashError(NO_BROWSER, hint=NO_BROWSER_HINT)
     width, height = PNG_SIZE
+    height = max(height, int(figure.layout.height or 0))
     try:
         image: bytes = figure.to_image(format="png", width=width, height=height, scale=1)
     except (RuntimeError, OSError) as exc:  # kaleido's "Chrome not found" arrives as RuntimeError

@@ -56,7 +56,8 @@ else:
 
     chart_box = st.container(border=True)
     chart_box.markdown("**The weekly balance chart**")
-    chart_box.caption("The weeks of the period as stacked bars per area, as a PNG image.")
+    chart_box.caption("The weekly balance chart of the period as a PNG image, as This week draws it: each area's bar "
+                  "with its target range, or, past 30 weeks, one row per area with its target band.")
     if data_workflows.chart_browser() is None:
         chart_box.warning(f"{data_workflows.NO_BROWSER}. {data_workflows.NO_BROWSER_HINT}", icon="🖼️")
     else:

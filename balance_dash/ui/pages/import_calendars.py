@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -48,6 +50,7 @@ if submitted:
         st.warning("Choose at least one .ics file first.")
     category = None if area_choice.startswith("(") else area_choice
     progress = st.progress(0.0, text="Importing…") if files else None
+    imported, newest = 0, None
     for index, upload in enumerate(files or []):
 
         def show(fraction: float, stage: str, index: int = index, name: str = upload.name) -> None:
@@ -66,7 +69,10 @@ if submitted:
         except BalanceDashError as error:
             st.error(plain(f"{upload.name} was not imported: {error}"), icon="⚠️")
         else:
+            imported += 1
             st.success(plain(report.headline()), icon="✅")
+            if report.last_day is not None:
+                newest = max(newest or report.last_day, report.last_day)
             start, end = report.window
             st.caption(f"Import window: {start:%Y-%m-%d} to {end:%Y-%m-%d}.")
             for note in report.notes():
@@ -76,8 +82,16 @@ if submitted:
                     st.dataframe(
                         pd.DataFrame([vars(issue) for issue in report.issues]), hide_index=True, width="stretch"
                     )
-        if progress is not None:
-            progress.progress((index + 1) / len(files), text=f"Imported {index + 1} of {len(files)}")
+        if progress is not None:  # refused files are read, never counted as imported
+            refused = index + 1 - imported
+            progress.progress((index + 1) / len(files), text=f"Imported {imported} of {len(files)} files"
+                              + (f" · {refused} refused" if refused else ""))
+    if newest is not None:
+        # This week opens on the newest imported week that has happened (or the first ahead).
+        today = datetime.now(UTC).astimezone(cached.display_zone()).date()
+        week = workflows.week_start_of(min(newest, today), settings.week_starts_on)
+        st.session_state["week_start"] = week
+        st.page_link("balance_dash/ui/pages/this_week.py", label=f"See the week of {week:%d %b %Y}", icon="📅")
 
 st.divider()
 st.subheader("Who you are")
@@ -117,7 +131,11 @@ else:
     st.dataframe(
         shown[["name", "kind", "occurrences", "first", "last", "area", "file_name", "imported_at"]],
         hide_index=True, width="stretch",
-        column_config={"imported_at": st.column_config.DatetimeColumn("imported", format="YYYY-MM-DD HH:mm")},
+        column_config={
+            "name": "Calendar", "kind": "Kind", "occurrences": "Occurrences", "first": "First", "last": "Last",
+            "area": "Area", "file_name": "File",
+            "imported_at": st.column_config.DatetimeColumn("Imported", format="YYYY-MM-DD HH:mm"),
+        },
     )
     st.markdown("**A calendar's area and free time**")
     chosen = st.selectbox("Calendar", sources["name"].tolist(), key="area_source")
@@ -152,7 +170,10 @@ else:
     with st.form("delete_source"):
         doomed = st.selectbox("Delete a calendar with all its events", sources["name"].tolist())
         confirm = st.checkbox("Yes, delete it")
-        if st.form_submit_button("Delete") and confirm:
+        delete_clicked = st.form_submit_button("Delete")
+        if delete_clicked and not confirm:
+            st.warning(plain(f"Nothing was deleted: tick “Yes, delete it” to delete {doomed}."), icon="☝️")
+        if delete_clicked and confirm:
             with reported("Deleting the calendar"):
                 live.remove_source(cached.engine(), doomed)
                 flash(f"Deleted {doomed}", icon="🗑️")

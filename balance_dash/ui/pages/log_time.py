@@ -90,6 +90,13 @@ st.markdown(
     "of **Toggl Track** and **Clockify**, recognised by their header rows. Entries from Toggl and "
     "Clockify are placed by your rules, which can match the project and tags."
 )
+CSV_REPORT = "csv_import_report"  # shown after the rerun that refreshes the entries table above
+if CSV_REPORT in st.session_state:
+    headline, issues = st.session_state.pop(CSV_REPORT)
+    st.success(plain(headline), icon="✅")
+    if issues:
+        with st.expander(f"{len(issues)} rows with notes"):
+            st.dataframe(pd.DataFrame(issues), hide_index=True, width="stretch")
 with st.form("csv_upload", clear_on_submit=True):
     upload = st.file_uploader("CSV file", type=["csv", "txt"])
     if st.form_submit_button("Import CSV"):
@@ -103,7 +110,5 @@ with st.form("csv_upload", clear_on_submit=True):
             except BalanceDashError as error:
                 st.error(plain(f"{upload.name} was not imported: {error}"), icon="⚠️")
             else:
-                st.success(plain(report.headline()), icon="✅")
-                if report.issues:
-                    with st.expander(f"{len(report.issues)} rows with notes"):
-                        st.dataframe(pd.DataFrame([vars(i) for i in report.issues]), hide_index=True, width="stretch")
+                st.session_state[CSV_REPORT] = (report.headline(), [vars(i) for i in report.issues])
+                st.rerun()  # the entries table above shows the new entries

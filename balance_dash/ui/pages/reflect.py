@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from balance_dash import workflows
+from balance_dash import wording, workflows
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, BOUNDARY_KINDS
 from balance_dash.settings import WEEKDAY_NAMES
@@ -42,7 +42,10 @@ st.caption("Judged by the targets and boundaries in force that week.")
 targets = review.targets.set_index("area")
 for column, area in zip(st.columns(len(AREAS)), AREAS, strict=True):
     with column:
-        widgets.area_metric(area, review.hours[area], targets)
+        widgets.area_metric(
+            area, review.hours[area], targets,
+            note=f"Includes {review.hours['assumed_sleep']:.1f} h of assumed sleep." if area == "rest" and "sleep" not in review.hours else "",
+        )
 
 bounds, numbers = st.columns([3, 2])
 with bounds:
@@ -129,11 +132,13 @@ if not sentences:
 for sentence in sentences:
     st.text(sentence)  # plain text: boundary names are the user's own
 with st.expander("Every version of the targets and boundaries"):
-    st.dataframe(cached.targets()[["area", "min_hours", "max_hours", "effective_from"]], hide_index=True, width="stretch")
+    st.dataframe(wording.readable_table(cached.targets()[["area", "min_hours", "max_hours", "effective_from"]]),
+                 hide_index=True, width="stretch")
     versions = history["boundary_versions"]
     if len(versions):
-        st.dataframe(versions[["name", "kind", "area", "weekdays", "start_local", "end_local", "effective_from", "active"]],
-                     hide_index=True, width="stretch")
+        st.dataframe(wording.readable_table(
+            versions[["name", "kind", "area", "weekdays", "start_local", "end_local", "effective_from", "active"]]
+        ), hide_index=True, width="stretch")
 
 st.header("Plan next week")
 plan = cached.plan(next_week)
@@ -166,7 +171,7 @@ against = cached.plan_against_actual(week_start)
 if len(against):
     st.subheader("Planned against logged")
     st.caption(f"{review.iso_week}: what your calendars planned and what you logged by hand.")
-    st.dataframe(against, hide_index=True, width="stretch")
+    st.dataframe(wording.readable_table(against), hide_index=True, width="stretch")
 
 st.header("Past reviews")
 reviews = history["reviews"]

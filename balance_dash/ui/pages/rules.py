@@ -11,6 +11,7 @@ from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS, RULE_FIELDS
 from balance_dash.ui import cached
 from balance_dash.ui.feedback import flash, reported
+from balance_dash.ui.text import plain
 from balance_dash.workflows import rules as rule_workflows
 
 SHOWN_UNCATEGORIZED = 15  # rows with placement buttons; the rest are listed below them
@@ -45,12 +46,14 @@ else:
                 st.text(title or "(no title)")  # plain text: titles come from other people's invitations
                 st.text(f"{row['source']} · {row['occurrences']}× · {row['hours']:.1f} h")
             for column, area in zip(buttons, AREAS, strict=True):
-                if column.button(area, key=f"place-{key}-{area}", width="stretch", help=f"Place this series in {area}"):
+                if column.button(area.capitalize(), key=f"place-{key}-{area}", width="stretch",
+                                 help=plain(f"Place every “{title}” of this calendar in {area}")):
                     with reported("Placing the series"):
                         placed = rule_workflows.place_series(
                             cached.engine(), source_id=source_id, title=title, area=area
                         )
-                        flash(f"Placed {placed} series in {area}")
+                        flash(f"Placed “{title}” of {row['source']} in {area}: "
+                              f"{placed} {'event' if placed == 1 else 'events'} with this title, past and future")
                         st.rerun()
     if len(left) > SHOWN_UNCATEGORIZED:
         with st.expander(f"{len(left) - SHOWN_UNCATEGORIZED} more, with fewer hours"):
@@ -72,13 +75,15 @@ edited = st.data_editor(
     hide_index=True,
     width="stretch",
     height=460,
+    # What a rule matches and where it puts it come first: on a phone they are what fits.
+    column_order=["position", "pattern", "area", "enabled", "field", "is_regex", "marks_day_off"],
     column_config={
         "position": st.column_config.NumberColumn(
             "#", min_value=1, step=1, width="small", help="Order: the first matching rule wins. Change it to move the rule."
         ),
         "enabled": st.column_config.CheckboxColumn("on", default=True, width="small"),
         "field": st.column_config.SelectboxColumn("field", options=list(RULE_FIELDS), default="title", required=True),
-        "pattern": st.column_config.TextColumn("pattern", required=True, max_chars=400, width="large"),
+        "pattern": st.column_config.TextColumn("pattern", required=True, max_chars=400, width="medium"),
         "is_regex": st.column_config.CheckboxColumn("regex", default=False, width="small"),
         "area": st.column_config.SelectboxColumn("area", options=list(AREAS), required=True),
         "marks_day_off": st.column_config.CheckboxColumn(

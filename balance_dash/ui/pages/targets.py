@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from balance_dash import health, store
+from balance_dash import health, store, wording
 from balance_dash.models import AREAS
 from balance_dash.settings import WEEKDAY_NAMES, Settings, Thresholds
 from balance_dash.ui import cached
@@ -47,7 +47,8 @@ with st.form("targets"):
                 st.rerun()
 
 with st.expander("Target history"):
-    st.dataframe(targets[["area", "min_hours", "max_hours", "effective_from"]], hide_index=True, width="stretch")
+    st.dataframe(wording.readable_table(targets[["area", "min_hours", "max_hours", "effective_from"]]), hide_index=True,
+                 width="stretch")
 
 st.subheader("Boundaries and time")
 with st.form("settings"):
@@ -111,7 +112,7 @@ with st.form("thresholds"):
     columns = st.columns(2)
     for index, (name, info) in enumerate(fields.items()):
         value = getattr(current_thresholds, name)
-        label = name.replace("_", " ").capitalize()
+        label = wording.threshold_label(name)
         step = 1.0 if isinstance(value, float) else 1
         values_by_field[name] = columns[index % 2].number_input(label, value=value, step=step, help=info.description, key=f"th_{name}")
     if st.form_submit_button("Save thresholds", type="primary"):

@@ -7,8 +7,8 @@ import streamlit as st
 
 from balance_dash import charts
 from balance_dash.settings import WEEKDAY_NAMES
-from balance_dash.trends import PERIOD_LABELS, ROLLING_WEEKS, Period
-from balance_dash.ui import cached, layout
+from balance_dash.trends import ROLLING_WEEKS, Period
+from balance_dash.ui import cached, layout, widgets
 
 if not cached.has_data():
     layout.welcome()
@@ -16,11 +16,8 @@ if not cached.has_data():
 
 st.title("Trends")
 settings = cached.settings()
-periods: list[Period] = list(PERIOD_LABELS)
-period = st.radio(
-    "Period", periods, format_func=PERIOD_LABELS.__getitem__, horizontal=True, key="trend_period",
-    help="Every period ends with the current week.",
-)
+theme = widgets.theme()
+period: Period = widgets.range_control("range_trends")
 result = cached.trends(period)
 
 if not result.has_events:
@@ -44,22 +41,42 @@ if result.weeks < ROLLING_WEEKS:
         icon="ℹ️",
     )
 
-st.plotly_chart(
-    charts.weekly_trend(result.weekly, window=ROLLING_WEEKS, week_starts_on=settings.week_starts_on), key="trend_weekly"
+widgets.chart(
+    charts.weekly_trend(result.weekly, window=ROLLING_WEEKS, week_starts_on=settings.week_starts_on, theme=theme),
+    key="trend_weekly",
 )
-st.plotly_chart(charts.work_heatmap(result.heatmap), key="trend_heatmap")
+widgets.figures_table(result.weekly[["iso_week", "area", "hours", "rolling_hours"]].rename(
+    columns={"iso_week": "Week", "area": "Area", "hours": "Hours", "rolling_hours": f"{ROLLING_WEEKS}-week mean"}))
+heat_event = widgets.chart(charts.work_heatmap(result.heatmap, theme=theme), key="trend_heatmap", on_select="rerun",
+                           selection_mode="points")
+cell = heat_event.selection.points[0] if heat_event and heat_event.selection and heat_event.selection.points else None
+if cell is not None and str(cell.get("y")) in WEEKDAY_NAMES and cell.get("x") is not None:
+    weekday, hour = WEEKDAY_NAMES.index(str(cell["y"])), int(cell["x"])
+    events = cached.events_in_hour(result.first_day, result.last_day, weekday, hour)
+    with st.container(border=True, key="heatmap-drilldown"):
+        st.markdown(f"**Work on {WEEKDAY_NAMES[weekday]}s, {hour:02d}:00–{(hour + 1) % 24:02d}:00:** "
+                    f"{len(events)} {'event' if len(events) == 1 else 'events'}, {events['hours'].sum():.1f} h in that hour")
+        st.caption("Each event's time inside that hour, in the period shown; the rule or choice that made it work. "
+                   "Place them on This week or the Rules page.")
+        st.dataframe(events[["title", "calendar", "when", "hours", "placed_by"]].rename(columns={
+            "title": "Event", "calendar": "Calendar", "when": "When", "hours": "Hours in that hour", "placed_by": "Why work",
+        }), hide_index=True, width="stretch")
+widgets.figures_table(result.heatmap.rename(columns=lambda hour: f"{int(hour):02d}:00").rename_axis("Day").reset_index())
 
 rest_days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(settings.rest_days)) or "none"
 window_text = (
     f"working hours {settings.workday_start:%H:%M}–{settings.disconnect_time:%H:%M} · rest days: {rest_days}"
 )
 if result.after_hours["total_hours"].gt(0).any():
-    st.plotly_chart(charts.after_hours(result.after_hours, window_text=window_text), key="trend_after_hours")
+    widgets.chart(charts.after_hours(result.after_hours, window_text=window_text, theme=theme), key="trend_after_hours")
+    widgets.figures_table(result.after_hours[["iso_week", "outside_hours", "rest_day_hours"]].rename(columns={
+        "iso_week": "Week", "outside_hours": "Before start or after disconnect (h)", "rest_day_hours": "On rest days and days off (h)",
+    }))
 else:
     st.success(f"No work outside your boundaries in this period ({window_text}).", icon="🌿")
 scores = cached.boundary_scores(result.first_day, result.last_day)
 if not scores.empty and scores["boundaries"].gt(0).any():
-    st.plotly_chart(charts.boundaries_kept(scores), key="trend_boundaries_kept")
+    widgets.chart(charts.boundaries_kept(scores, theme=theme), key="trend_boundaries_kept")
     streak = int(scores["all_kept_streak"].iloc[-1])
     if streak:
         st.caption(f"Every boundary kept {streak} {'week' if streak == 1 else 'weeks'} in a row.")
@@ -77,5 +94,10 @@ for column, (comparison, title) in zip(
             current_label=comparison.spans.label("current"),
             previous_label=comparison.spans.label("previous"),
             title=title,
+            theme=theme,
         )
-        st.plotly_chart(figure, key=f"trend_{comparison.spans.span}")
+        widgets.chart(figure, key=f"trend_{comparison.spans.span}")
+        widgets.figures_table(comparison.hours.rename_axis("Area").reset_index().rename(columns={
+            "current_hours": comparison.spans.label("current"), "previous_hours": comparison.spans.label("previous"),
+            "difference_hours": "Difference (h)",
+        }))
