@@ -1,6 +1,8 @@
 """The `balance-dash` command: parse arguments, call `workflows`, print.
 
-Errors become messages in one place, `main()`: a BalanceDashError prints one line and exits 1.
+Errors become messages in one place, `main()`: a BalanceDashError prints one line and exits 1 (a
+`--db` that cannot be opened exits 2, like a usage error). Everything printed passes through
+`echo`, which strips control characters; error lines are cut to ERROR_LIMIT characters.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from sqlalchemy.engine import Engine
 
 from balance_dash import health, history, store, workflows
-from balance_dash.errors import BalanceDashError, InvalidValueError
+from balance_dash.errors import BalanceDashError, DatabaseUrlError, InvalidValueError
+from balance_dash.plain_text import capped, printable
 from balance_dash.settings import Settings
 from balance_dash.workflows import data as data_workflows
 
@@ -32,6 +35,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+ERROR_LIMIT = 400  # characters of one error line: the message names the file and line first
 
 DbOption = Annotated[
     str,
@@ -43,11 +48,22 @@ TzOption = Annotated[
 ]
 
 
+def echo(message: object, *, err: bool = False, nl: bool = True) -> None:
+    """Print without control characters: text from files (titles, names, notes) can hold terminal
+    escape sequences (ESC, OSC, BEL) that would otherwise act on the user's terminal."""
+    typer.echo(printable(message), err=err, nl=nl)
+
+
+def _error_line(error: object) -> str:
+    """One line for stderr, cut to ERROR_LIMIT characters: a message may quote a huge bad line."""
+    return f"error: {capped(error, ERROR_LIMIT)}"
+
+
 def _open(db: str) -> tuple[Engine, Settings]:
     engine = store.open_engine(db)
     settings, problem = data_workflows.load_settings_or_defaults(engine)
     if problem:
-        typer.echo(f"warning: {problem}", err=True)
+        echo(f"warning: {problem}", err=True)
     return engine, settings
 
 
@@ -92,7 +108,7 @@ def import_(
     failed = 0
     for path in files:
         try:
-            data = _read_file(path)
+            data = _read_file(path, settings)
             with _ProgressBar(path.name) as bar:
                 report = workflows.import_calendar(
                     engine, data, file_name=path.name, tz=zone, settings=settings,
@@ -101,12 +117,12 @@ def import_(
                 )
         except BalanceDashError as error:
             failed += 1
-            typer.echo(f"error: {error}", err=True)
+            echo(_error_line(error), err=True)
             continue
-        typer.echo(report.headline())
+        echo(report.headline())
         for issue in report.issues:
             where = f" line {issue.line}" if issue.line else ""
-            typer.echo(f"  {issue.kind}: {path.name}{where}: {issue.message}")
+            echo(f"  {issue.kind}: {path.name}{where}: {capped(issue.message, ERROR_LIMIT)}")
     if failed:
         raise typer.Exit(1)
 
@@ -141,8 +157,13 @@ class _ProgressBar:
             self.progress.stop()
 
 
-def _read_file(path: Path) -> bytes:
+def _read_file(path: Path, settings: Settings | None = None) -> bytes:
+    """The file's bytes; with `settings`, its size is checked first, before anything is read."""
     try:
+        if settings is not None and path.is_file():
+            size = path.stat().st_size
+            if size > settings.max_upload_mb * 1024 * 1024:
+                workflows.check_size(b"", file_name=path.name, settings=settings, size=size)
         return path.read_bytes()
     except OSError as exc:
         raise InvalidValueError(f"{path}: cannot read the file ({exc.strerror})") from exc
@@ -164,17 +185,17 @@ def summary(
     result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
     document = workflows.summary_document(result)
     if as_json:
-        typer.echo(json.dumps(document, indent=2))
+        echo(json.dumps(document, indent=2))
         return
-    typer.echo(f"Time zone {document['timezone']}; hours per week")
+    echo(f"Time zone {document['timezone']}; hours per week")
     header = f"{'week':<10} {'start':<10} " + " ".join(f"{c[:7]:>7}" for c in workflows.HOUR_COLUMNS)
-    typer.echo(header)
+    echo(header)
     for entry in document["weeks"]:
         cells = " ".join(f"{entry['hours'][c]:>7.1f}" for c in workflows.HOUR_COLUMNS)
         flag = "  (scheduled)" if entry["scheduled"] else ""
-        typer.echo(f"{entry['week']:<10} {entry['start']:<10} {cells}{flag}")
+        echo(f"{entry['week']:<10} {entry['start']:<10} {cells}{flag}")
         for warning in entry["warnings"]:
-            typer.echo(f"    [{warning['severity']}] {warning['message']}")
+            echo(f"    [{warning['severity']}] {warning['message']}")
 
 
 def _period(week: str | None, from_: str | None, to: str | None, zone: ZoneInfo) -> tuple[date, date]:
@@ -209,10 +230,10 @@ def log(
     if csv is not None:
         if start or end or on or hours or category:
             raise InvalidValueError("--csv imports a file; leave out --start, --end, --date, --hours and --category")
-        report = workflows.import_log_csv(engine, _read_file(csv), file_name=csv.name, tz=zone, settings=settings)
-        typer.echo(report.headline())
+        report = workflows.import_log_csv(engine, _read_file(csv, settings), file_name=csv.name, tz=zone, settings=settings)
+        echo(report.headline())
         for issue in report.issues:
-            typer.echo(f"  {issue.kind}: {csv.name}: {issue.message}")
+            echo(f"  {issue.kind}: {csv.name}: {capped(issue.message, ERROR_LIMIT)}")
         return
     if category is None:
         raise InvalidValueError("--category is required", hint="Choose one of: work, family, personal, rest.")
@@ -223,7 +244,7 @@ def log(
         day=_parse_day(on, "--date") if on else None,
         duration_hours=hours,
     )
-    typer.echo("Logged." if added else "Already logged: nothing changed.")
+    echo("Logged." if added else "Already logged: nothing changed.")
 
 
 @app.command()
@@ -243,10 +264,10 @@ def warnings(
     result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
     found = sorted(result.warnings, key=lambda w: (w.period_start, -health.SEVERITY_RANK[w.severity]))
     if not found:
-        typer.echo(f"No warnings from {result.first_day} to {result.last_day}.")
+        echo(f"No warnings from {result.first_day} to {result.last_day}.")
     for warning in found:
-        typer.echo(f"[{warning.severity}] {warning.message}")
-        typer.echo(f"    source: {warning.source}" + (f" <{warning.url}>" if warning.url else ""))
+        echo(f"[{warning.severity}] {warning.message}")
+        echo(f"    source: {warning.source}" + (f" <{warning.url}>" if warning.url else ""))
 
 
 @app.command()
@@ -263,26 +284,26 @@ def review(
     first = _period(week, None, None, zone)[0] if week else datetime.now(zone).date() - timedelta(weeks=1)
     result = reflect.weekly_review(engine, tz=zone, settings=settings, week_start=first)
     flag = " (scheduled: not over yet)" if result.scheduled else ""
-    typer.echo(f"Review of {result.iso_week}, from {result.week_start}{flag}; time zone {zone.key}")
+    echo(f"Review of {result.iso_week}, from {result.week_start}{flag}; time zone {zone.key}")
     targets = result.targets.set_index("area")
     for area in ("work", "family", "personal", "rest"):
         low, high = targets["min_hours"].get(area), targets["max_hours"].get(area)
-        typer.echo(f"  {area:<9} {result.hours[area]:>6.1f} h   target {history.range_text(low, high)}")
+        echo(f"  {area:<9} {result.hours[area]:>6.1f} h   target {history.range_text(low, high)}")
     for warning in result.warnings:
-        typer.echo(f"  [{warning.severity}] {warning.message}")
+        echo(f"  [{warning.severity}] {warning.message}")
     if result.score is not None:
         kept = int(result.boundaries["kept"].sum())
-        typer.echo(f"Boundaries kept: {kept} of {len(result.boundaries)} ({result.score:.0%})")
+        echo(f"Boundaries kept: {kept} of {len(result.boundaries)} ({result.score:.0%})")
     for row in result.breaks.to_dict("records"):
-        typer.echo(f"  broken: {row['boundary']} on {row['day']}: {row['hours']:g} h ({row['events']})")
+        echo(f"  broken: {row['boundary']} on {row['day']}: {row['hours']:g} h ({row['events']})")
     if result.journal is None:
-        typer.echo("No journal for this week yet: answer the questions on the Reflect page.")
+        echo("No journal for this week yet: answer the questions on the Reflect page.")
         return
-    typer.echo(f"Journal: energy {result.journal.energy or '-'}/5, mood {result.journal.mood or '-'}/5")
+    echo(f"Journal: energy {result.journal.energy or '-'}/5, mood {result.journal.mood or '-'}/5")
     for question, answer in result.answers.items():
-        typer.echo(f"  {question}\n    {answer}")
+        echo(f"  {question}\n    {answer}")
     if result.journal.notes:
-        typer.echo(f"  Notes: {result.journal.notes}")
+        echo(f"  Notes: {result.journal.notes}")
 
 
 @app.command()
@@ -304,13 +325,13 @@ def export(
     last = _parse_day(to, "--to") if to else None
     data = data_workflows.export(engine, what=what, fmt=fmt, tz=zone, settings=settings, first_day=first, last_day=last)
     if output is None:
-        typer.echo(data.decode("utf-8-sig"), nl=False)
+        echo(data.decode("utf-8-sig"), nl=False)
         return
     try:
         output.write_bytes(data)
     except OSError as exc:
         raise InvalidValueError(f"{output}: cannot write the file ({exc.strerror})") from exc
-    typer.echo(f"Wrote {len(data):,} bytes of {what} as {fmt.upper()} to {output}", err=True)
+    echo(f"Wrote {len(data):,} bytes of {what} as {fmt.upper()} to {output}", err=True)
 
 
 @app.command()
@@ -318,7 +339,7 @@ def demo(db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
     """Load the sample calendar shipped with balance-dash."""
     engine, settings = _open(db)
     report = workflows.load_sample(engine, tz=workflows.resolve_zone(tz, settings), settings=settings)
-    typer.echo(report.headline())
+    echo(report.headline())
 
 
 @app.command()
@@ -333,7 +354,7 @@ def backup(
         file.write_bytes(copy.data)
     except OSError as exc:
         raise InvalidValueError(f"{file}: cannot write the file ({exc.strerror})") from exc
-    typer.echo(f"Wrote a backup of {len(copy.data):,} bytes to {file}")
+    echo(f"Wrote a backup of {len(copy.data):,} bytes to {file}")
 
 
 @app.command()
@@ -345,11 +366,11 @@ def restore(
     """Replace all data with a backup, in one step: the backup is checked whole first, and a
     backup that fails a check changes nothing."""
     engine, settings = _open(db)
-    data = _read_file(file)
+    data = _read_file(file, settings)
     if not yes and not typer.confirm(f"Replace all data in {db} with {file.name}?", default=False):
         raise typer.Exit(1)
     report = data_workflows.restore(engine, data, file_name=file.name, settings=settings)
-    typer.echo(report.headline())
+    echo(report.headline())
 
 
 @app.command("reset-settings")
@@ -357,7 +378,7 @@ def reset_settings(db: DbOption = store.DEFAULT_DB_URL) -> None:
     """Replace the saved settings with the defaults (for settings the app cannot read)."""
     engine = store.open_engine(db)
     data_workflows.reset_settings(engine)
-    typer.echo("The settings were reset to the defaults.")
+    echo("The settings were reset to the defaults.")
 
 
 @app.command()
@@ -378,14 +399,20 @@ def main() -> None:
     try:
         # Without standalone mode click returns an Exit's code instead of raising it.
         code = app(standalone_mode=False)
+    except DatabaseUrlError as error:  # a --db mistake is a usage error, like click's own
+        echo(_error_line(error), err=True)
+        sys.exit(2)
     except BalanceDashError as error:
-        typer.echo(f"error: {error}", err=True)
+        echo(_error_line(error), err=True)
         sys.exit(1)
     except click.ClickException as error:  # usage errors: click's own message and exit code
         error.show()
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
+    except Exception as error:  # a failure we did not foresee: one line, never a traceback
+        echo(_error_line(f"balance-dash failed unexpectedly ({type(error).__name__}: {error})"), err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 
