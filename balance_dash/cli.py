@@ -381,6 +381,17 @@ def reset_settings(db: DbOption = store.DEFAULT_DB_URL) -> None:
     echo("The settings were reset to the defaults.")
 
 
+# What .streamlit/config.toml says, on the command line too: `serve` may run from any folder,
+# where Streamlit would not find that file. See docs/safety.md.
+SERVE_FLAGS = (
+    "--server.address", "localhost",
+    "--browser.gatherUsageStats", "false",
+    "--server.allowedHosts", "localhost",
+    "--server.allowedHosts", "127.0.0.1",
+    "--server.allowedHosts", "::1",
+)  # fmt: skip
+
+
 @app.command()
 def serve(
     db: DbOption = store.DEFAULT_DB_URL,
@@ -390,7 +401,7 @@ def serve(
     store.open_engine(db)  # fail early, with a message, on a bad URL or schema
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     env = {**os.environ, "BALANCE_DASH_DB": db}
-    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port), *SERVE_FLAGS]
     raise typer.Exit(subprocess.call(command, env=env))
 
 
