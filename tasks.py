@@ -79,8 +79,10 @@ def ensure_venv(lock: str) -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     _run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "--require-hashes", "-r", lock_path)
+    # The build backend comes from the lock (hash-pinned), not from an isolated build
+    # environment that would fetch whatever version is newest.
     _run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "-e", ROOT)
+         "--no-deps", "--no-build-isolation", "--no-index", "-e", ROOT)
     for other in VENV.glob(".installed-*"):
         other.unlink()
     stamp.write_text(wanted)
@@ -109,10 +111,20 @@ def cmd_bench(extra: list[str]) -> None:
 
 
 def cmd_lock(extra: list[str]) -> None:
-    common = ["pip", "compile", "pyproject.toml", "--python-version", "3.11", "--universal",
+    """Both locks hold the build backend too ([build-system] requires, read from stdin), so that
+    installing the project needs nothing that the lock does not pin with hashes."""
+    import tomllib
+
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    requires = [*requires, "editables"]  # what hatchling asks for to build an editable install
+    common = ["uv", "pip", "compile", "pyproject.toml", "-", "--python-version", "3.11", "--universal",
               "--generate-hashes", "--quiet", *extra]
-    _run("uv", *common, "-o", "requirements.lock")
-    _run("uv", *common, "--extra", "dev", "-o", "requirements-dev.lock")
+    for lock, extras in (("requirements.lock", []), ("requirements-dev.lock", ["--extra", "dev"])):
+        print("+", " ".join([*common, *extras, "-o", lock]), flush=True)
+        completed = subprocess.run([*common, *extras, "-o", lock], cwd=ROOT, input="\n".join(requires) + "\n",
+                                   text=True, check=False)
+        if completed.returncode != 0:
+            sys.exit(completed.returncode)
 
 
 COMMANDS = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench, "lock": cmd_lock}

@@ -1,6 +1,8 @@
 """The `balance-dash` command: parse arguments, call `workflows`, print.
 
-Errors become messages in one place, `main()`: a BalanceDashError prints one line and exits 1.
+Errors become messages in one place, `main()`: a BalanceDashError prints one line and exits 1 (a
+`--db` that cannot be opened exits 2, like a usage error). Everything printed passes through
+`echo`, which strips control characters; error lines are cut to ERROR_LIMIT characters.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from sqlalchemy.engine import Engine
 
 from balance_dash import health, history, store, workflows
-from balance_dash.errors import BalanceDashError, InvalidValueError
+from balance_dash.errors import BalanceDashError, DatabaseUrlError, InvalidValueError
+from balance_dash.plain_text import capped, printable
 from balance_dash.settings import Settings
 from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import preferences
@@ -36,6 +39,8 @@ app = typer.Typer(
 )
 
 SERVER_STOP_GRACE_S = 10.0  # how long a stopping server may take before it is killed
+ERROR_LIMIT = 400  # characters of one error line: the message names the file and line first
+
 DbOption = Annotated[
     str,
     typer.Option("--db", envvar="BALANCE_DASH_DB", help="Database URL (SQLite file or any SQLAlchemy URL)."),
@@ -50,13 +55,22 @@ NOTHING_IMPORTED = (
     "Nothing imported yet. Import a calendar export with `balance-dash import FILE.ics`, "
     "log time with `balance-dash log`, or load the sample calendar with `balance-dash demo`."
 )
+def echo(message: object, *, err: bool = False, nl: bool = True) -> None:
+    """Print without control characters: text from files (titles, names, notes) can hold terminal
+    escape sequences (ESC, OSC, BEL) that would otherwise act on the user's terminal."""
+    typer.echo(printable(message), err=err, nl=nl)
+
+
+def _error_line(error: object) -> str:
+    """One line for stderr, cut to ERROR_LIMIT characters: a message may quote a huge bad line."""
+    return f"error: {capped(error, ERROR_LIMIT)}"
 
 
 def _open(db: str) -> tuple[Engine, Settings]:
     engine = store.open_engine(db)
     settings, problem = data_workflows.load_settings_or_defaults(engine)
     if problem:
-        typer.echo(f"warning: {problem}", err=True)
+        echo(f"warning: {problem}", err=True)
     return engine, settings
 
 
@@ -101,7 +115,7 @@ def import_(
     failed = 0
     for path in files:
         try:
-            data = _read_file(path)
+            data = _read_file(path, settings)
             with _ProgressBar(path.name) as bar:
                 report = workflows.import_calendar(
                     engine, data, file_name=path.name, tz=zone, settings=settings,
@@ -110,14 +124,14 @@ def import_(
                 )
         except BalanceDashError as error:
             failed += 1
-            typer.echo(f"error: {error}", err=True)
+            echo(_error_line(error), err=True)
             continue
-        typer.echo(report.headline())
+        echo(report.headline())
         for note in report.notes():
-            typer.echo(f"  note: {note}")
+            echo(f"  note: {note}")
         for issue in report.issues:
             where = f" line {issue.line}" if issue.line else ""
-            typer.echo(f"  {issue.kind}: {path.name}{where}: {issue.message}")
+            echo(f"  {issue.kind}: {path.name}{where}: {capped(issue.message, ERROR_LIMIT)}")
     if failed:
         raise typer.Exit(1)
 
@@ -152,8 +166,13 @@ class _ProgressBar:
             self.progress.stop()
 
 
-def _read_file(path: Path) -> bytes:
+def _read_file(path: Path, settings: Settings | None = None) -> bytes:
+    """The file's bytes; with `settings`, its size is checked first, before anything is read."""
     try:
+        if settings is not None and path.is_file():
+            size = path.stat().st_size
+            if size > settings.max_upload_mb * 1024 * 1024:
+                workflows.check_size(b"", file_name=path.name, settings=settings, size=size)
         return path.read_bytes()
     except OSError as exc:
         raise InvalidValueError(f"{path}: cannot read the file ({exc.strerror})") from exc
@@ -175,14 +194,14 @@ def summary(
     result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
     document = workflows.summary_document(result)
     if as_json:
-        typer.echo(json.dumps(document, indent=2))
+        echo(json.dumps(document, indent=2))
         return
     if not result.has_data:
-        typer.echo(NOTHING_IMPORTED)
+        echo(NOTHING_IMPORTED)
         return
-    typer.echo(f"Time zone {document['timezone']}; hours per week")
+    echo(f"Time zone {document['timezone']}; hours per week")
     for line in summary_lines(document):
-        typer.echo(line)
+        echo(line)
 
 
 # The summary table's columns and their headers in words, narrow enough for 80 columns.
@@ -252,10 +271,10 @@ def log(
     if csv is not None:
         if start or end or on or hours or category:
             raise InvalidValueError("--csv imports a file; leave out --start, --end, --date, --hours and --category")
-        report = workflows.import_log_csv(engine, _read_file(csv), file_name=csv.name, tz=zone, settings=settings)
-        typer.echo(report.headline())
+        report = workflows.import_log_csv(engine, _read_file(csv, settings), file_name=csv.name, tz=zone, settings=settings)
+        echo(report.headline())
         for issue in report.issues:
-            typer.echo(f"  {issue.kind}: {csv.name}: {issue.message}")
+            echo(f"  {issue.kind}: {csv.name}: {capped(issue.message, ERROR_LIMIT)}")
         return
     if category is None:
         raise InvalidValueError("--category is required", hint="Choose one of: work, family, personal, rest.")
@@ -266,7 +285,7 @@ def log(
         day=_parse_day(on, "--date") if on else None,
         duration_hours=hours,
     )
-    typer.echo("Logged." if added else "Already logged: nothing changed.")
+    echo("Logged." if added else "Already logged: nothing changed.")
 
 
 @app.command()
@@ -285,14 +304,14 @@ def warnings(
         first, last = today, today + timedelta(days=7)
     result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
     if not result.has_data:
-        typer.echo(NOTHING_IMPORTED)
+        echo(NOTHING_IMPORTED)
         return
     found = sorted(result.warnings, key=lambda w: (w.period_start, -health.SEVERITY_RANK[w.severity]))
     if not found:
-        typer.echo(f"No warnings from {result.first_day} to {result.last_day}.")
+        echo(f"No warnings from {result.first_day} to {result.last_day}.")
     for warning in found:
-        typer.echo(f"[{warning.severity}] {warning.message}")
-        typer.echo(f"    source: {warning.source}" + (f" <{warning.url}>" if warning.url else ""))
+        echo(f"[{warning.severity}] {warning.message}")
+        echo(f"    source: {warning.source}" + (f" <{warning.url}>" if warning.url else ""))
 
 
 @app.command()
@@ -309,26 +328,26 @@ def review(
     first = _period(week, None, None, zone)[0] if week else datetime.now(zone).date() - timedelta(weeks=1)
     result = reflect.weekly_review(engine, tz=zone, settings=settings, week_start=first)
     flag = " (scheduled: not over yet)" if result.scheduled else ""
-    typer.echo(f"Review of {result.iso_week}, from {result.week_start}{flag}; time zone {zone.key}")
+    echo(f"Review of {result.iso_week}, from {result.week_start}{flag}; time zone {zone.key}")
     targets = result.targets.set_index("area")
     for area in ("work", "family", "personal", "rest"):
         low, high = targets["min_hours"].get(area), targets["max_hours"].get(area)
-        typer.echo(f"  {area:<9} {result.hours[area]:>6.1f} h   target {history.range_text(low, high)}")
+        echo(f"  {area:<9} {result.hours[area]:>6.1f} h   target {history.range_text(low, high)}")
     for warning in result.warnings:
-        typer.echo(f"  [{warning.severity}] {warning.message}")
+        echo(f"  [{warning.severity}] {warning.message}")
     if result.score is not None:
         kept = int(result.boundaries["kept"].sum())
-        typer.echo(f"Boundaries kept: {kept} of {len(result.boundaries)} ({result.score:.0%})")
+        echo(f"Boundaries kept: {kept} of {len(result.boundaries)} ({result.score:.0%})")
     for row in result.breaks.to_dict("records"):
-        typer.echo(f"  broken: {row['boundary']} on {row['day']}: {row['hours']:g} h ({row['events']})")
+        echo(f"  broken: {row['boundary']} on {row['day']}: {row['hours']:g} h ({row['events']})")
     if result.journal is None:
-        typer.echo("No journal for this week yet: answer the questions on the Reflect page.")
+        echo("No journal for this week yet: answer the questions on the Reflect page.")
         return
-    typer.echo(f"Journal: energy {result.journal.energy or '-'}/5, mood {result.journal.mood or '-'}/5")
+    echo(f"Journal: energy {result.journal.energy or '-'}/5, mood {result.journal.mood or '-'}/5")
     for question, answer in result.answers.items():
-        typer.echo(f"  {question}\n    {answer}")
+        echo(f"  {question}\n    {answer}")
     if result.journal.notes:
-        typer.echo(f"  Notes: {result.journal.notes}")
+        echo(f"  Notes: {result.journal.notes}")
 
 
 targets_app = typer.Typer(help="Show the weekly targets in force, or set one.", no_args_is_help=False)
@@ -339,7 +358,7 @@ app.add_typer(settings_app, name="settings")
 
 def _refuse(error: BalanceDashError) -> typer.Exit:
     """A wrong name or value: one line on stderr and exit code 2 (a usage error)."""
-    typer.echo(f"error: {error}", err=True)
+    echo(_error_line(error), err=True)
     return typer.Exit(2)
 
 
@@ -354,11 +373,11 @@ def targets(
         return
     engine, settings = _open(db)
     today = datetime.now(workflows.resolve_zone(tz, settings)).date()
-    typer.echo(f"Weekly targets in force on {today}:")
+    echo(f"Weekly targets in force on {today}:")
     for line in preferences.targets_in_force(engine, today):
         since = f"   (since {line.effective_from})" if line.effective_from and line.effective_from.year > 1970 else ""
-        typer.echo(f"  {line.area:<9} {line.text}{since}")
-    typer.echo("A work target applies pro rata in weeks with days off.")
+        echo(f"  {line.area:<9} {line.text}{since}")
+    echo("A work target applies pro rata in weeks with days off.")
 
 
 @targets_app.command("set")
@@ -376,7 +395,7 @@ def targets_set(
         line = preferences.set_target(engine, area.strip().lower(), hours, effective_from=start)
     except InvalidValueError as error:
         raise _refuse(error) from error
-    typer.echo(f"{line.area} from {start}: {line.text}")
+    echo(f"{line.area} from {start}: {line.text}")
 
 
 @settings_app.callback(invoke_without_command=True)
@@ -386,8 +405,8 @@ def settings_(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL) -> None:
         return
     engine, _ = _open(db)
     for line in preferences.list_settings(engine):
-        typer.echo(f"{line.name} = {line.value or '(none)'}")
-        typer.echo(f"    {line.help}")
+        echo(f"{line.name} = {line.value or '(none)'}")
+        echo(f"    {line.help}")
 
 
 @settings_app.command("set")
@@ -402,7 +421,7 @@ def settings_set(
         line = preferences.set_setting(engine, name.strip(), value)
     except InvalidValueError as error:
         raise _refuse(error) from error
-    typer.echo(f"{line.name} = {line.value or '(none)'}")
+    echo(f"{line.name} = {line.value or '(none)'}")
 
 
 @app.command()
@@ -424,13 +443,13 @@ def export(
     last = _parse_day(to, "--to") if to else None
     data = data_workflows.export(engine, what=what, fmt=fmt, tz=zone, settings=settings, first_day=first, last_day=last)
     if output is None:
-        typer.echo(data.decode("utf-8-sig"), nl=False)
+        echo(data.decode("utf-8-sig"), nl=False)
         return
     try:
         output.write_bytes(data)
     except OSError as exc:
         raise InvalidValueError(f"{output}: cannot write the file ({exc.strerror})") from exc
-    typer.echo(f"Wrote {len(data):,} bytes of {what} as {fmt.upper()} to {output}", err=True)
+    echo(f"Wrote {len(data):,} bytes of {what} as {fmt.upper()} to {output}", err=True)
 
 
 @app.command()
@@ -438,7 +457,7 @@ def demo(db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
     """Load the sample calendar shipped with balance-dash."""
     engine, settings = _open(db)
     report = workflows.load_sample(engine, tz=workflows.resolve_zone(tz, settings), settings=settings)
-    typer.echo(report.headline())
+    echo(report.headline())
 
 
 @app.command()
@@ -453,7 +472,7 @@ def backup(
         file.write_bytes(copy.data)
     except OSError as exc:
         raise InvalidValueError(f"{file}: cannot write the file ({exc.strerror})") from exc
-    typer.echo(f"Wrote a backup of {len(copy.data):,} bytes to {file}")
+    echo(f"Wrote a backup of {len(copy.data):,} bytes to {file}")
 
 
 @app.command()
@@ -465,11 +484,11 @@ def restore(
     """Replace all data with a backup, in one step: the backup is checked whole first, and a
     backup that fails a check changes nothing."""
     engine, settings = _open(db)
-    data = _read_file(file)
+    data = _read_file(file, settings)
     if not yes and not typer.confirm(f"Replace all data in {db} with {file.name}?", default=False):
         raise typer.Exit(1)
     report = data_workflows.restore(engine, data, file_name=file.name, settings=settings)
-    typer.echo(report.headline())
+    echo(report.headline())
 
 
 @app.command("reset-settings")
@@ -477,7 +496,18 @@ def reset_settings(db: DbOption = store.DEFAULT_DB_URL) -> None:
     """Replace the saved settings with the defaults (for settings the app cannot read)."""
     engine = store.open_engine(db)
     data_workflows.reset_settings(engine)
-    typer.echo("The settings were reset to the defaults.")
+    echo("The settings were reset to the defaults.")
+
+
+# What .streamlit/config.toml says, on the command line too: `serve` may run from any folder,
+# where Streamlit would not find that file. See docs/safety.md.
+SERVE_FLAGS = (
+    "--server.address", "localhost",
+    "--browser.gatherUsageStats", "false",
+    "--server.allowedHosts", "localhost",
+    "--server.allowedHosts", "127.0.0.1",
+    "--server.allowedHosts", "::1",
+)  # fmt: skip
 
 
 @app.command()
@@ -489,7 +519,7 @@ def serve(
     store.open_engine(db)  # fail early, with a message, on a bad URL or schema
     app_path = Path(__file__).resolve().parent.parent / "app.py"
     env = {**os.environ, "BALANCE_DASH_DB": db}
-    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port)]
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port), *SERVE_FLAGS]
     raise typer.Exit(_run_until_stopped(command, env))
 
 
@@ -586,9 +616,9 @@ def subscribe(
     report = live.subscribe(
         engine, address, tz=workflows.resolve_zone(tz, settings), settings=settings, calendar=calendar, category=category
     )
-    typer.echo(f"Subscribed: {report.headline()}")
+    echo(f"Subscribed: {report.headline()}")
     for note in report.notes:
-        typer.echo(f"  note: {note}")
+        echo(f"  note: {note}")
 
 
 @caldav_app.command("add")
@@ -616,11 +646,11 @@ def caldav_add(
         engine, server, username=user, password=password, tz=workflows.resolve_zone(tz, settings), settings=settings,
         calendars=chosen, category=category,
     )
-    typer.echo(f"Calendars found: {', '.join(calendar.name for calendar in found)}")
+    echo(f"Calendars found: {', '.join(calendar.name for calendar in found)}")
     for report in reports:
-        typer.echo(f"Added: {report.headline()}")
+        echo(f"Added: {report.headline()}")
     for note in {note for report in reports for note in report.notes}:
-        typer.echo(f"  note: {note}")
+        echo(f"  note: {note}")
 
 
 def _read_password(env: str | None, from_stdin: bool) -> str:
@@ -649,17 +679,17 @@ def sources_list(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL, tz: Tz
     zone = workflows.resolve_zone(tz, settings)
     table = live.sources(engine)
     if table.empty:
-        typer.echo("No calendars yet: import a file, subscribe to an address, or connect a CalDAV account.")
+        echo("No calendars yet: import a file, subscribe to an address, or connect a CalDAV account.")
         return
     for row in table.to_dict("records"):
         when = row["last_sync"].astimezone(zone).strftime("%Y-%m-%d %H:%M") if row["last_sync"] else "never"
         changes = f" ({row['changes']})" if row["changes"] else ""
-        typer.echo(
+        echo(
             f"{row['name']}  [{row['kind']}, {row['area']}, {row['occurrences']} events]  "
             f"{row['status']} {when}{changes}  {row['shown']}"
         )
         if isinstance(row.get("error"), str) and row["error"]:
-            typer.echo(f"    last error: {row['error']}")
+            echo(f"    last error: {row['error']}")
 
 
 @sources_app.command("remove")
@@ -670,7 +700,7 @@ def sources_remove(name: Annotated[str, typer.Argument(help="The calendar's name
 
     engine, _settings = _open(db)
     live.remove_source(engine, name)
-    typer.echo(f"Removed {name}.")
+    echo(f"Removed {name}.")
 
 
 @app.command("sync")
@@ -689,13 +719,13 @@ def sync_(
     engine, settings = _open(db)
     reports = live.sync(engine, tz=workflows.resolve_zone(tz, settings), settings=settings, names=names)
     if not reports:
-        typer.echo("No calendar addresses or CalDAV calendars to sync.")
+        echo("No calendar addresses or CalDAV calendars to sync.")
     failed = [report for report in reports if report.status == "failed"]
     for report in reports:
         if report.status != "failed":
-            typer.echo(report.headline())
+            echo(report.headline())
     for report in failed:
-        typer.echo(f"error: {report.headline()}", err=True)
+        echo(f"error: {report.headline()}", err=True)
     if failed:
         raise typer.Exit(1)
 
@@ -705,8 +735,11 @@ def main() -> None:
     try:
         # Without standalone mode click returns an Exit's code instead of raising it.
         code = plain_help(typer.main.get_command(app)).main(standalone_mode=False)
+    except DatabaseUrlError as error:  # a --db mistake is a usage error, like click's own
+        echo(_error_line(error), err=True)
+        sys.exit(2)
     except BalanceDashError as error:
-        typer.echo(f"error: {error}", err=True)
+        echo(_error_line(error), err=True)
         sys.exit(1)
     except click.ClickException as error:  # usage errors: click's own message and exit code
         error.show()
@@ -722,7 +755,9 @@ def main() -> None:
             sys.exit(exit_code)
         if type(error).__name__ == "Abort":
             sys.exit(130)
-        raise
+        # A failure we did not foresee: one line, never a traceback.
+        echo(_error_line(f"balance-dash failed unexpectedly ({type(error).__name__}: {error})"), err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

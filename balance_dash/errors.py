@@ -11,6 +11,7 @@
      +-- StoreError                  the database cannot be used
           +-- SchemaError            the database needs `balance-dash db upgrade` (or is newer)
           +-- SettingsError          the saved settings cannot be read (front-ends fall back to defaults)
+          +-- DatabaseUrlError       --db names no database that can be opened (CLI exit code 2)
 
 Bad rows inside a file that can otherwise be read are not exceptions: ingest returns them as
 issues beside the data (house style, practice 7). Each front-end turns these exceptions into a
@@ -98,6 +99,11 @@ class StoreError(BalanceDashError):
 
 class SchemaError(StoreError):
     """The database schema is older or newer than this version of balance-dash."""
+
+
+class DatabaseUrlError(StoreError):
+    """The database URL is malformed, names an unknown kind of database, or a file or server that
+    cannot be opened as one (not SQLite, unreadable, unreachable)."""
 
 
 class SettingsError(StoreError):

@@ -32,12 +32,19 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, select
 
 from balance_dash.backup_checks import settings_problem
 from balance_dash.categorize import DEFAULT_RULES, compile_rule
-from balance_dash.errors import InvalidValueError, SchemaError, SettingsError, SourceClashError, StoreError
+from balance_dash.errors import (
+    DatabaseUrlError,
+    InvalidValueError,
+    SchemaError,
+    SettingsError,
+    SourceClashError,
+    StoreError,
+)
 from balance_dash.health import DEFAULT_TARGETS
 from balance_dash.models import (
     AREAS,
@@ -79,27 +86,33 @@ ATTENDANCE_DEFAULTS: dict[str, Any] = {
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite files get WAL mode, foreign keys and a busy timeout."""
+    hint = "Use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db."
     try:
         parsed = sa.make_url(url)
     except ArgumentError as exc:
-        raise InvalidValueError(
-            f"{url!r} is not a database URL", hint="Use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db."
-        ) from exc
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().parent
-            if url == DEFAULT_DB_URL:  # the default database's folder is ours to make
-                folder.mkdir(parents=True, exist_ok=True)
-            elif not folder.is_dir():
-                raise InvalidValueError(
-                    f"{url!r}: the folder {folder} does not exist",
-                    hint="Check the path, or create the folder first; balance-dash creates only the database file.",
-                )
-        engine = sa.create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(parsed, pool_pre_ping=True)
+        raise DatabaseUrlError(f"{url!r} is not a database URL", hint=hint) from exc
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                folder = Path(database).expanduser().parent
+                if url == DEFAULT_DB_URL:  # the default database's folder is ours to make
+                    folder.mkdir(parents=True, exist_ok=True)
+                elif not folder.is_dir():
+                    raise DatabaseUrlError(
+                        f"{url!r}: the folder {folder} does not exist",
+                        hint="Check the path, or create the folder first; balance-dash creates only the database file.",
+                    )
+            engine = sa.create_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise DatabaseUrlError(f"{parsed.drivername!r} is not a kind of database balance-dash can use", hint=hint) from exc
+    except OSError as exc:
+        raise DatabaseUrlError(f"cannot create the folder for {parsed.database!r} ({exc.strerror})", hint=hint) from exc
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise DatabaseUrlError(f"{url!r} cannot be used ({exc})", hint=hint) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -132,8 +145,10 @@ def migrate(engine: Engine) -> None:
     script = ScriptDirectory(str(MIGRATIONS))
     try:
         current, head = schema_state(engine)
-    except OperationalError as exc:
-        raise StoreError(f"cannot open the database: {exc.orig}", hint="Check the path or URL given with --db.") from exc
+    except DBAPIError as exc:  # not a database file, unreadable, unreachable
+        raise DatabaseUrlError(
+            f"cannot open the database: {exc.orig}", hint="Check the path or URL given with --db."
+        ) from exc
     known = {rev.revision for rev in script.walk_revisions()}
     if current is not None and current not in known:
         raise SchemaError(
@@ -143,8 +158,13 @@ def migrate(engine: Engine) -> None:
     if current == head:
         return
     fresh = current is None
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+    try:
+        with engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+    except DBAPIError as exc:  # a read-only file or folder, a full disk
+        raise DatabaseUrlError(
+            f"cannot write the database: {exc.orig}", hint="Check the path or URL given with --db, and that it is writable."
+        ) from exc
     if fresh:
         _seed_defaults(engine)
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from balance_dash import store
-from balance_dash.errors import InvalidValueError, SchemaError
+from balance_dash.errors import DatabaseUrlError, InvalidValueError, SchemaError
 from balance_dash.settings import Settings
 
 COLUMNS = ("uid", "recurrence_key", "title", "location", "description", "all_day", "start_utc", "end_utc", "day_start", "day_end")
@@ -141,7 +141,7 @@ def test_bad_values_are_refused_with_a_message(db_url):
     engine = store.open_engine(db_url)
     with pytest.raises(InvalidValueError, match="unknown area 'hobby'"):
         store.save_target(engine, area="hobby", min_hours=1, max_hours=2, effective_from=date(2026, 1, 1))
-    with pytest.raises(InvalidValueError, match="not a database URL"):
+    with pytest.raises(DatabaseUrlError, match="not a database URL"):
         store.make_engine("not a url")
 
 

@@ -7,7 +7,8 @@ escapes every ASCII punctuation character with a backslash (CommonMark section 2
 punctuation may be escaped, and an escaped one is shown as itself), which defeats images, links,
 HTML, Streamlit's `:directives:` and `$maths$`. The renderer still turns `http://...`, `www.`
 and addresses with `@` into links whatever the escapes (GFM's autolink literals), so an
-invisible WORD JOINER (U+2060) follows every ':', '.' and '@' to break them. The text reads the
+invisible WORD JOINER (U+2060) follows each "www" before a dot, each ':' before "//" and each
+'@' to break them. The text reads the
 same on the page. Multi-line text from files goes to `st.text` or `st.code` instead.
 """
 
@@ -18,11 +19,12 @@ import re
 from balance_dash.plain_text import printable
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-_LINK_PARTS = re.compile(r"([:.@])")
+# Where GFM's autolink literals start: "www.", "scheme://" and the "@" of an address.
+_LINK_STARTS = re.compile(r"(?i)(www)(?=\.)|(:)(?=//)|(@)")
 WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
     """`text` on one line, without control characters, every Markdown and HTML character escaped."""
-    escaped = _PUNCTUATION.sub(r"\\\1", printable(text, one_line=True))
-    return _LINK_PARTS.sub(rf"\1{WORD_JOINER}", escaped)
+    broken = _LINK_STARTS.sub(lambda match: match.group(0) + WORD_JOINER, printable(text, one_line=True))
+    return _PUNCTUATION.sub(r"\\\1", broken)

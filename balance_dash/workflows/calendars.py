@@ -94,11 +94,13 @@ class ImportReport:
         )
 
 
-def check_size(data: bytes, *, file_name: str, settings: Settings) -> None:
+def check_size(data: bytes, *, file_name: str, settings: Settings, size: int | None = None) -> None:
+    """Refuse a file above max_upload_mb; `size` checks a file by its size before it is read."""
     limit = settings.max_upload_mb * 1024 * 1024
-    if len(data) > limit:
+    length = len(data) if size is None else size
+    if length > limit:
         raise LimitError(
-            f"{file_name}: the file is {len(data) / 1024 / 1024:.1f} MB, above the limit of {settings.max_upload_mb} MB",
+            f"{file_name}: the file is {length / 1024 / 1024:.1f} MB, above the limit of {settings.max_upload_mb} MB",
             hint="Raise max_upload_mb in the settings, or export a shorter period.",
         )
 
