@@ -55,6 +55,7 @@ def test_subscribe_then_sync_now_shows_the_change(sqlite_url: str, feed: FeedSer
     table = at.dataframe[0].value
     assert table["name"].tolist() == ["Team"] and table["status"].tolist() == ["synced"]
     assert "5ecret7oken" not in table.to_csv() and table["address"].iloc[0].endswith("/…/basic.ics")
+    assert at.dataframe[1].value["kind"].tolist() == ["address"]  # "Your calendars" names the kind too
     feed.answer = Answer(body=calendar(event("plan", WEEK, 5.0, "Planning"), name="Team"))
     no_exception(by_label(at.button, "🔄 Sync now").click().run())  # type: ignore[attr-defined]
     assert hours_by_week(engine) == {"2026-W47": 5.0}

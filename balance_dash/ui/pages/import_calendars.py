@@ -123,7 +123,9 @@ if sources.empty:
     st.info("Nothing imported yet. Upload a calendar above, or load the sample calendar.")
     layout.sample_button()
 else:
+    kinds = live.sources(cached.engine()).set_index("id")["kind"]  # file, address, caldav, manual, csv
     shown = sources.assign(
+        kind=sources["id"].map(kinds).fillna(sources["kind"]),
         area=sources["area"].fillna("(rules)"),
         first=pd.to_datetime(sources["first"], utc=True, format="mixed").dt.date,
         last=pd.to_datetime(sources["last"], utc=True, format="mixed").dt.date,
