@@ -267,22 +267,30 @@ def load_occurrences(
     return occurrence_frame(_frame(engine, statement.order_by(occ.c.id), plain=True))
 
 
+def _times(raw: pd.DataFrame, instants: Sequence[str], days: Sequence[str]) -> dict[str, pd.Series]:
+    """The instant columns as aware UTC and the day columns as naive days, parsed in one vectorised
+    step each: SQLite gives ISO text, PostgreSQL the driver's datetimes and dates."""
+    def formatted(column: str) -> str | None:
+        values = raw[column]
+        if values.dtype != object:
+            return "ISO8601" if pd.api.types.is_string_dtype(values) else None
+        first = values.first_valid_index()  # one driver fills a column with one type
+        return "ISO8601" if first is not None and isinstance(values[first], str) else None
+
+    parsed = {
+        column: pd.to_datetime(raw[column], utc=True, format=formatted(column)).astype("datetime64[us, UTC]")
+        for column in instants
+    }
+    parsed.update({
+        column: pd.to_datetime(raw[column], format=formatted(column)).astype("datetime64[s]") for column in days
+    })
+    return parsed
+
+
 def occurrence_frame(raw: pd.DataFrame) -> pd.DataFrame:
     """Give a frame of occurrence rows the dtypes of the engine's contract."""
-    as_text = {
-        column: pd.api.types.is_object_dtype(raw[column]) or pd.api.types.is_string_dtype(raw[column])
-        for column in ("start_utc", "end_utc", "day_start", "day_end")
-    }
     return raw.assign(
-        **{
-            column: pd.to_datetime(raw[column], utc=True, format="ISO8601" if as_text[column] else None)
-            .astype("datetime64[us, UTC]")
-            for column in ("start_utc", "end_utc")
-        },
-        **{
-            column: pd.to_datetime(raw[column], format="ISO8601" if as_text[column] else None).astype("datetime64[s]")
-            for column in ("day_start", "day_end")
-        },
+        **_times(raw, ("start_utc", "end_utc"), ("day_start", "day_end")),
         all_day=raw["all_day"].astype(bool),
         area=raw["area"].astype(object).where(raw["area"].notna(), None),
         **{
@@ -325,18 +333,7 @@ def load_coverage(engine: Engine) -> pd.DataFrame:
     with engine.connect() as connection:
         rows = [*connection.execute(calendars).all(), *connection.execute(entries).all()]
     frame = pd.DataFrame(rows, columns=["start_utc", "end_utc", "first_day", "last_day"], dtype=object)
-    text = {column: frame[column].map(lambda v: isinstance(v, str)).any() for column in frame.columns}
-    return frame.assign(
-        **{
-            column: pd.to_datetime(frame[column], utc=True, format="ISO8601" if text[column] else None)
-            .astype("datetime64[us, UTC]")
-            for column in ("start_utc", "end_utc")
-        },
-        **{
-            column: pd.to_datetime(frame[column], format="ISO8601" if text[column] else None).astype("datetime64[s]")
-            for column in ("first_day", "last_day")
-        },
-    )
+    return frame.assign(**_times(frame, ("start_utc", "end_utc"), ("first_day", "last_day")))
 
 
 def load_sources(engine: Engine) -> pd.DataFrame:
