@@ -85,12 +85,15 @@ def test_a_csv_above_the_size_limit_is_refused_before_it_is_read(tmp_path, sqlit
     with path.open("wb") as handle:
         handle.truncate(1024 * 1024 * 1024)  # sparse: 1 GB of size, no memory or disk
     before = table_counts(sqlite_url) if Path(sqlite_url.removeprefix("sqlite:///")).exists() else None
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over from the forking parent (a
+    # pytest worker of several hundred MB) through exec, while VmHWM belongs to the new program.
     script = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from balance_dash.cli import main\n"
         "sys.argv = ['balance-dash', 'log', '--db', sys.argv[1], '--csv', sys.argv[2]]\n"
         "try:\n    main()\nexcept SystemExit as done:\n"
-        "    print(done.code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
+        "    peak = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+        "    print(done.code, peak // 1024, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", script, sqlite_url, str(path)], capture_output=True, text=True, timeout=120)
     lines = done.stderr.strip().splitlines()
