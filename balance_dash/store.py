@@ -227,10 +227,13 @@ def load_occurrences(
     with_description: bool = True,
     source_kinds: Sequence[str] | None = None,
     with_cancelled: bool = False,
+    with_attendees: bool = True,
 ) -> pd.DataFrame:
     """Occurrences (joined with their source's name) overlapping [start_utc, end_utc).
 
     Cancelled occurrences are read only `with_cancelled` (to say how many hours a week left out).
+    `with_attendees=False` reads the attendee lists and organizers as "" (they are only needed
+    once the user's own addresses are known).
 
     Descriptions are the bulk of the rows; `with_description=False` reads them as "" instead.
     `source_kinds` keeps only the occurrences of sources of those kinds (e.g. models.LOG_KINDS).
@@ -249,7 +252,10 @@ def load_occurrences(
         occ.c.title, occ.c.location,
         occ.c.description if with_description else sa.literal("").label("description"),
         occ.c.all_day, *timed, occ.c.area,
-        occ.c.transparent, occ.c.busy_status, occ.c.organizer, occ.c.attendees, occ.c.cancelled,
+        occ.c.transparent, occ.c.busy_status,
+        *((occ.c.organizer, occ.c.attendees) if with_attendees
+          else (sa.literal("").label("organizer"), sa.literal("").label("attendees"))),
+        occ.c.cancelled,
         src.c.count_free,
     ).join(src, src.c.id == occ.c.source_id)
     if source_kinds is not None:

@@ -16,6 +16,7 @@ untouched is read from its parsed component instead (`people_of`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -51,8 +52,9 @@ class People:
     organizer: str = ""
     tokens: list[str] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def attendees(self) -> str:
+        """The tokens as one string, made once: every occurrence of a series shares it."""
         return " ".join(self.tokens)
 
     def add_line(self, name: str, params: str, value: str) -> None:

@@ -55,19 +55,21 @@ class Balance:
 def categorized_occurrences(engine: Engine, *, start_utc: datetime | None = None, end_utc: datetime | None = None) -> pd.DataFrame:
     """Occurrences in the period with their area and day-off mark decided.
 
-    Descriptions are read only when an enabled rule looks at them: they are most of the bytes of
-    a long history, and nothing else on the hot path needs them.
+    Descriptions are read only when an enabled rule looks at them, and attendee lists only once
+    the user's own addresses are set: they are most of the bytes of a long history, and nothing
+    else on the hot path needs them.
     """
-    rules = store.load_rules(engine)
-    wanted = rules["enabled"].astype(bool) & (rules["field"] == "description")
-    occurrences = store.load_occurrences(
-        engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any()), with_cancelled=True
-    )
-    placed = categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
     try:
         addresses = store.load_settings(engine).my_addresses
     except SettingsError:  # unreadable saved settings: the front-ends say so and offer a reset
         addresses = ()
+    rules = store.load_rules(engine)
+    wanted = rules["enabled"].astype(bool) & (rules["field"] == "description")
+    occurrences = store.load_occurrences(
+        engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any()), with_cancelled=True,
+        with_attendees=bool(addresses),
+    )
+    placed = categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
     return attendance.assign_attendance(placed, addresses)
 
 
