@@ -25,7 +25,7 @@ def test_events_are_grouped_by_uid_with_their_overrides_and_zones_stay_in_the_he
     parts = split_feed(text)
     assert parts is not None
     assert list(parts.groups) == ["a", "b"]
-    assert sum(line == "BEGIN:VEVENT" for line in parts.groups["a"]) == 2
+    assert parts.groups["a"].count("BEGIN:VEVENT") == 2
     assert "TZID:Europe/Berlin" in parts.head and "X-WR-TIMEZONE:Europe/Berlin" in parts.head
     partial = partial_calendar(parts, ["a"]).decode()
     assert partial.count("BEGIN:VEVENT") == 2 and "UID:b" not in partial and "TZID:Europe/Berlin" in partial

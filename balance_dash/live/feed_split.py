@@ -16,105 +16,88 @@ from dataclasses import dataclass
 
 # DTSTAMP is when the file was written: Google's feed stamps every event with the time of the
 # request, and no occurrence depends on it, so it is left out of the hashes.
-_IGNORED = ("DTSTAMP",)
-_NAME = re.compile(r"^([A-Za-z0-9-]+)[;:]")
+_STAMP = re.compile(r"^DTSTAMP[;:][^\n]*\n(?:[ \t][^\n]*\n)*", re.MULTILINE | re.IGNORECASE)
+# The lines that open and close components (a folded line's continuation starts with a blank).
+# (Matched after the line break, which lets the regex engine skip ahead: 5x faster than ^.)
+_MARK = re.compile(r"\n(BEGIN|END):([^\n]*)", re.IGNORECASE)
+_UID = re.compile(r"^UID[;:]([^\n]*(?:\n[ \t][^\n]*)*)", re.MULTILINE | re.IGNORECASE)
+_NESTED = re.compile(r"^BEGIN:([^\n]*)$.*?^END:\1$", re.MULTILINE | re.DOTALL | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class FeedParts:
     """One feed: `head` (calendar properties and every non-event component) and its event groups."""
 
-    head: tuple[str, ...]  # the lines before the events of a partial calendar, BEGIN:VCALENDAR first
-    head_sha256: str  # of the head's lines (DTSTAMP left out), as `hashes`
-    groups: dict[str, tuple[str, ...]]  # UID -> the lines of its VEVENT blocks, in file order
-    hashes: dict[str, str]  # UID -> SHA-256 of its lines (DTSTAMP left out), first 32 hex digits
+    head: str  # the text before the events of a partial calendar, BEGIN:VCALENDAR first ("\n" lines)
+    head_sha256: str  # of the head (DTSTAMP left out), as `hashes`
+    groups: dict[str, str]  # UID -> the text of its VEVENT blocks, in file order
+    hashes: dict[str, str]  # UID -> SHA-256 of its text (DTSTAMP left out), first 32 hex digits
 
 
-def _logical(lines: list[str], start: int) -> tuple[str, int]:
-    """The unfolded content line starting at `start`, and the index after its continuation lines."""
-    text, index = lines[start], start + 1
-    while index < len(lines) and lines[index][:1] in (" ", "\t"):
-        text += lines[index][1:]
-        index += 1
-    return text, index
-
-
-def _digest(lines: Iterable[str]) -> str:
-    kept = []
-    skipping = False
-    for line in lines:
-        if line[:1] in (" ", "\t"):
-            if not skipping:
-                kept.append(line)
-            continue
-        found = _NAME.match(line)
-        skipping = bool(found) and found.group(1).upper() in _IGNORED  # type: ignore[union-attr]
-        if not skipping:
-            kept.append(line)
+def _digest(text: str) -> str:
     # 128 bits of SHA-256 tell changed events apart and keep the per-event state of a ten-year
     # calendar (about 24,000 UIDs) small.
-    return hashlib.sha256("\n".join(kept).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return hashlib.sha256(_STAMP.sub("", text).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _uid_of(block: list[str]) -> str | None:
+def _uid_of(block: str) -> str | None:
     """The event's own UID (not a VALARM's), or None when it has none or several."""
-    depth, index, found = 0, 0, []
-    while index < len(block):
-        text, index = _logical(block, index)
-        upper = text.strip().upper()
-        if upper.startswith("BEGIN:"):
-            depth += 1
-        elif upper.startswith("END:"):
-            depth -= 1
-        elif depth == 1 and _NAME.match(text) and _NAME.match(text).group(1).upper() == "UID":  # type: ignore[union-attr]
-            found.append(text.split(":", 1)[1].strip())
-    return found[0] if len(found) == 1 and found[0] else None
+    found = _UID.findall(block)
+    if len(found) > 1:  # sub-components (alarms) may carry their own
+        inner = block.split("\n", 1)[1].rsplit("END:", 1)[0]
+        found = _UID.findall(_NESTED.sub("", inner))
+    uids = [re.sub(r"\n[ \t]", "", value).strip() for value in found]
+    return uids[0] if len(uids) == 1 and uids[0] else None
 
 
 def split_feed(text: str) -> FeedParts | None:
     """The feed's parts, or None when its nesting is not one plain VCALENDAR or an event has no UID."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines or lines[0].strip().upper() != "BEGIN:VCALENDAR" or lines[-1].strip().upper() != "END:VCALENDAR":
+    text = "\n" + text.replace("\r\n", "\n").replace("\r", "\n").strip("\n") + "\n"
+    marks = [(m.start() + 1, m.end() + 1, m.group(1).upper() == "BEGIN", m.group(2).strip().upper())
+             for m in _MARK.finditer(text)]
+    if (
+        len(marks) < 2 or marks[0][0] != 1 or marks[-1][1] != len(text)
+        or marks[0][2:] != (True, "VCALENDAR") or marks[-1][2:] != (False, "VCALENDAR")
+    ):
         return None
-    head: list[str] = [lines[0]]
+    head: list[str] = []
     groups: dict[str, list[str]] = {}
-    block: list[str] = []
-    depth, in_event = 1, False
-    for line in lines[1:-1]:
-        upper = "" if line[:1] in (" ", "\t") else line.strip().upper()  # a continuation line is text
-        if upper.startswith("BEGIN:"):
-            if upper == "BEGIN:VCALENDAR":
+    depth, event_start, kept_from = 1, -1, 1
+    for line_start, line_end, opening, name in marks[1:-1]:
+        if opening:
+            if name == "VCALENDAR":
                 return None
-            if depth == 1:
-                in_event = upper == "BEGIN:VEVENT"
+            if depth == 1 and name == "VEVENT":
+                event_start = line_start
             depth += 1
-        elif upper.startswith("END:"):
-            depth -= 1
-            if depth < 1:
+            continue
+        depth -= 1
+        if depth < 1:
+            return None
+        if depth == 1 and event_start >= 0:
+            if name != "VEVENT":
                 return None
-        (block if in_event else head).append(line)
-        if in_event and depth == 1:  # the event's END line
+            block = text[event_start:line_end]
             uid = _uid_of(block)
             if uid is None:
                 return None
-            groups.setdefault(uid, []).extend(block)
-            block, in_event = [], False
-    if depth != 1 or block:
+            head.append(text[kept_from:event_start])
+            groups.setdefault(uid, []).append(block)
+            event_start, kept_from = -1, line_end
+    if depth != 1:
         return None
+    head.append(text[kept_from : marks[-1][0]])
+    head_text = "".join(head)
+    joined = {uid: "".join(blocks) for uid, blocks in groups.items()}
     return FeedParts(
-        head=tuple(head),
-        head_sha256=_digest(head),
-        groups={uid: tuple(group) for uid, group in groups.items()},
-        hashes={uid: _digest(group) for uid, group in groups.items()},
+        head=head_text,
+        head_sha256=_digest(head_text),
+        groups=joined,
+        hashes={uid: _digest(group) for uid, group in joined.items()},
     )
 
 
 def partial_calendar(parts: FeedParts, uids: Iterable[str]) -> bytes:
     """A calendar of the feed's head and only the events of `uids` (those it holds)."""
-    lines = list(parts.head)
-    for uid in uids:
-        lines.extend(parts.groups.get(uid, ()))
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogatepass")
+    chunks = [parts.head, *(parts.groups.get(uid, "") for uid in uids), "END:VCALENDAR\n"]
+    return "".join(chunks).replace("\n", "\r\n").encode("utf-8", "surrogatepass")

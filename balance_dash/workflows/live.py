@@ -244,7 +244,11 @@ def _split(body: bytes) -> feed_split.FeedParts | None:
 
 
 def _iso(moment: Any) -> str | None:
-    return None if moment is None or pd.isna(moment) else pd.Timestamp(moment).isoformat()
+    """An instant as UTC ISO text (texts of one form sort as their instants do)."""
+    if moment is None or pd.isna(moment):
+        return None
+    stamp = pd.Timestamp(moment)
+    return (stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)).isoformat()
 
 
 def _event_facts(parsed: ics.ParsedCalendar) -> dict[str, tuple[str | None, str | None]]:
@@ -296,8 +300,9 @@ def _sync_address_events(
     kept = {uid: facts for uid, facts in old.items() if uid in parts.hashes and uid not in set(changed)}
 
     def earliest(values: Any) -> pd.Timestamp | None:
-        found = [pd.Timestamp(value) for value in values if value is not None]
-        return min(found) if found else None
+        # All are UTC ISO texts (`_iso`), which sort as the instants do.
+        found = min((value for value in values if value is not None), default=None)
+        return None if found is None else pd.Timestamp(found)
 
     # Where the last sync's one-off span began (its window's end when it had no one-off event).
     previous_since = earliest(facts[1] for facts in old.values())
