@@ -221,7 +221,8 @@ class LiveSource(SQLModel, table=True):
     content_sha256: str | None = Field(default=None, max_length=64)  # address: the last body's hash
     ctag: str | None = Field(default=None, max_length=400)  # CalDAV: getctag of the collection
     sync_token: str | None = Field(default=None, max_length=1000)  # CalDAV: RFC 6578 token
-    objects: str = "{}"  # CalDAV: JSON href -> [etag, [uid, ...]]
+    # CalDAV: JSON href -> [etag, [uid, ...]]; address: its events' hashes (workflows.live, _feed_events_state)
+    objects: str = "{}"
     expanded_until: datetime | None = None  # the end of the window recurring events were expanded to
     last_sync_at: datetime | None = None  # the last successful sync
     last_attempt_at: datetime | None = None

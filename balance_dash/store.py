@@ -590,12 +590,15 @@ class ReplaceScope:
     `uids` alone: only the occurrences of these events (a CalDAV sync that fetched a few
     objects; nothing else is even read). With `since_utc`: occurrences of `uids` from
     `window_start_utc` on, and every occurrence starting at or after `since_utc` (a feed that
-    covers only a window; see docs/live-sources.md).
+    covers only a window; see docs/live-sources.md). With `gone_uids` as well (a feed sync that
+    re-read only its changed events): the same rule, but only the occurrences of `uids` and
+    `gone_uids` are read, and those of `gone_uids` go only from `since_utc` on.
     """
 
     uids: frozenset[str]
     since_utc: datetime | None = None
     window_start_utc: datetime | None = None
+    gone_uids: frozenset[str] | None = None
 
 
 def _count_uncancelled(rows: pd.DataFrame) -> int:
@@ -618,16 +621,14 @@ def _existing_rows(connection: Connection, source_id: int, scope: ReplaceScope |
         found = pd.DataFrame(connection.execute(base).fetchall(), columns=columns)
         return found.assign(removable=True)
     if scope.since_utc is None:
-        uids = sorted(scope.uids)
-        rows = [
-            row
-            for start in range(0, len(uids), 500)
-            for row in connection.execute(base.where(occ.c.uid.in_(uids[start : start + 500]))).fetchall()
-        ]
-        return pd.DataFrame(rows, columns=columns).assign(removable=True)
+        return pd.DataFrame(_rows_of(connection, base, scope.uids), columns=columns).assign(removable=True)
     raw_text = connection.dialect.name == "sqlite"
     timed = [sa.type_coerce(c, sa.String).label(c.name) if raw_text else c for c in (occ.c.start_utc, occ.c.day_start)]
-    found = pd.DataFrame(connection.execute(base.add_columns(*timed)).fetchall(), columns=[*columns, "start_utc", "day_start"])
+    if scope.gone_uids is None:
+        rows = connection.execute(base.add_columns(*timed)).fetchall()
+    else:
+        rows = _rows_of(connection, base.add_columns(*timed), scope.uids | scope.gone_uids)
+    found = pd.DataFrame(rows, columns=[*columns, "start_utc", "day_start"])
     text_format = "ISO8601" if raw_text else None
     starts = pd.to_datetime(found["start_utc"], utc=True, format=text_format)
     days = pd.to_datetime(found["day_start"], format=text_format).dt.tz_localize(UTC)
@@ -636,6 +637,17 @@ def _existing_rows(connection: Connection, source_id: int, scope: ReplaceScope |
     window_start = pd.Timestamp(scope.window_start_utc or scope.since_utc)
     removable = (start >= since) | (found["uid"].isin(scope.uids) & (start >= window_start))
     return found[columns].assign(removable=removable.fillna(False).astype(bool))
+
+
+def _rows_of(connection: Connection, query: sa.Select[Any], uids: frozenset[str]) -> list[Any]:
+    """The rows of `query` for these events, asked 500 UIDs at a time (bound-parameter limits)."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    ordered = sorted(uids)
+    return [
+        row
+        for start in range(0, len(ordered), 500)
+        for row in connection.execute(query.where(occ.c.uid.in_(ordered[start : start + 500]))).fetchall()
+    ]
 
 
 def append_occurrences(engine: Engine, *, source: Mapping[str, Any], frame: pd.DataFrame) -> ReplaceCounts:

@@ -76,6 +76,7 @@ def test_the_live_phases_sync_an_address_and_a_caldav_calendar(export: bytes, tm
     address = live.sync_address(str(path), "Europe/Berlin", NOW)
     assert address["occurrences"] > 500 and address["one_change_updated"] == 1
     assert address["unchanged_304_s"] < address["subscribe_s"]
+    assert address["whole_file_unchanged"] == address["occurrences"]  # a new name changes no occurrence
     caldav = live.sync_caldav(str(path), "Europe/Berlin", NOW, limit=30)
     assert caldav["objects"] == 30 and caldav["occurrences"] > 0
     # Only the renamed series is re-expanded: its occurrences (overrides keep their own titles).

@@ -128,7 +128,8 @@ def live_lines(r: dict[str, Any]) -> list[str]:
             f"  {r['years']}y address ({address['occurrences']:,} occurrences): subscribe {address['subscribe_s']:.2f} s; "
             f"unchanged sync {address['unchanged_304_s'] * 1000:.0f} ms (304), "
             f"{address['unchanged_identical_s'] * 1000:.0f} ms (same bytes, no ETag); "
-            f"one event changed {address['one_change_s']:.2f} s (the whole file is read again)"
+            f"one event changed {address['one_change_s']:.2f} s (only that event is read again); "
+            f"the calendar's own lines changed {address.get('whole_file_s', float('nan')):.2f} s (the whole file is read again)"
         )
     if caldav:
         lines.append(

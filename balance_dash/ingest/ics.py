@@ -59,6 +59,8 @@ class ParsedCalendar:
     cancelled_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     events_before: int = 0  # events with no occurrence in the window, all of them before it
     events_after: int = 0  # ... all of them after it
+    # Per UID, the earliest start (UTC) of its events: what the window's start is chosen from.
+    starts_by_uid: dict[str, datetime] = field(default_factory=dict)
 
 
 def read_ics(
@@ -147,7 +149,15 @@ def read_ics(
         cancelled_frame=frame[cancelled].drop(columns="cancelled").reset_index(drop=True),
         events_before=before,
         events_after=after,
+        starts_by_uid=_starts_by_uid(parsed.events),
     )
+
+
+def _starts_by_uid(records: list[EventRecord]) -> dict[str, datetime]:
+    starts: dict[str, datetime] = {}
+    for record in records:
+        starts[record.uid] = min(record.start_utc, starts.get(record.uid, record.start_utc))
+    return starts
 
 
 def _outside_window(

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,7 @@ from balance_dash import store
 from balance_dash.errors import BalanceDashError, InvalidValueError, SyncError
 from balance_dash.ingest import ics
 from balance_dash.ingest.ics_common import shift_years
-from balance_dash.live import addresses, caldav_account, feed, secrets
+from balance_dash.live import addresses, caldav_account, feed, feed_split, secrets
 from balance_dash.models import LiveSource
 from balance_dash.settings import Settings
 from balance_dash.workflows.calendars import import_calendar
@@ -162,6 +163,7 @@ def subscribe(
                 "content_sha256": hashlib.sha256(response.body or b"").hexdigest(),
                 "expanded_until": parsed.window[1], "last_sync_at": moment, "last_attempt_at": moment,
                 "last_error": None, "last_change": _changes(_added_only(parsed)),
+                "objects": json.dumps(_feed_events_state(_split(response.body or b""), parsed)),
             },
         )
     except BaseException:
@@ -206,14 +208,144 @@ def _sync_address(
         _record_unchanged(engine, live, now, state)
         return SyncReport(source_name=name, kind="address", shown=shown, status="unchanged")
     assert response.body is not None
+    parts = _split(response.body)
+    if fresh and parts is not None:
+        try:
+            changed = _sync_address_events(engine, live, name, parts, tz=tz, settings=settings, now=now, state=state)
+        except _FullReadNeeded:
+            changed = None
+        if changed is not None:
+            return changed
     report = import_calendar(
         engine, response.body, file_name=shown, tz=tz, settings=settings, now=now, source_name=name,
         scope=feed_scope,
         live=lambda parsed: {
             **state, "expanded_until": parsed.window[1], "last_sync_at": now, "last_attempt_at": now, "last_error": None,
+            "objects": json.dumps(_feed_events_state(parts, parsed)),
         },
     )
     return _synced(engine, live, name, "address", shown, report)
+
+
+# A feed's per-event state, kept in LiveSource.objects as JSON:
+# {"head": sha256 of its calendar properties and VTIMEZONEs,
+#  "events": {uid: [sha256 of the event's lines, start of its one occurrence or null, earliest start or null]}}
+
+
+class _FullReadNeeded(Exception):
+    """The changed events cannot be read apart from the others: read the whole file."""
+
+
+def _split(body: bytes) -> feed_split.FeedParts | None:
+    try:
+        return feed_split.split_feed(body.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _iso(moment: Any) -> str | None:
+    """An instant as UTC ISO text (texts of one form sort as their instants do)."""
+    if moment is None or pd.isna(moment):
+        return None
+    stamp = pd.Timestamp(moment)
+    return (stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp.tz_convert(UTC)).isoformat()
+
+
+def _event_facts(parsed: ics.ParsedCalendar) -> dict[str, tuple[str | None, str | None]]:
+    """Per UID of the parsed file: the start of its single occurrence (if it has one) and its earliest start."""
+    frame = parsed.frame
+    starts = frame["start_utc"].fillna(pd.to_datetime(frame["day_start"]).dt.tz_localize(UTC))
+    counts = frame.groupby("uid", sort=False)["uid"].size()
+    single = starts[frame["uid"].map(counts).eq(1)].groupby(frame["uid"]).min()
+    return {
+        str(uid): (_iso(single.get(uid)), _iso(earliest)) for uid, earliest in parsed.starts_by_uid.items()
+    }
+
+
+def _feed_events_state(parts: feed_split.FeedParts | None, parsed: ics.ParsedCalendar) -> dict[str, Any]:
+    """The per-event state after reading the whole feed; empty (read it whole next time) when the split failed."""
+    if parts is None or not set(parsed.starts_by_uid) <= set(parts.groups):
+        return {}
+    facts = _event_facts(parsed)
+    events = {uid: [digest, *facts.get(uid, (None, None))] for uid, digest in parts.hashes.items()}
+    return {"head": parts.head_sha256, "events": events}
+
+
+def _sync_address_events(
+    engine: Engine,
+    live: LiveSource,
+    name: str,
+    parts: feed_split.FeedParts,
+    *,
+    tz: ZoneInfo,
+    settings: Settings,
+    now: datetime,
+    state: Mapping[str, Any],
+) -> SyncReport | None:
+    """Re-read only the feed's changed, new and removed events; None when the whole file must be read.
+
+    The result is the whole-file sync's (`feed_scope`): the window starts at the feed's earliest
+    event, and the one-off boundary is the earliest single occurrence, both over every event,
+    with the unchanged events' facts taken from the last sync.
+    """
+    previous = json.loads(live.objects or "{}")
+    if previous.get("head") != parts.head_sha256 or not isinstance(previous.get("events"), dict):
+        return None
+    old: dict[str, list[str | None]] = previous["events"]
+    changed = [uid for uid, digest in parts.hashes.items() if old.get(uid, [None])[0] != digest]
+    gone = frozenset(old) - frozenset(parts.hashes)
+    if not changed and not gone:  # only what no occurrence depends on changed (DTSTAMP)
+        _record_unchanged(engine, live, now, state)
+        return SyncReport(source_name=name, kind="address", shown=live.masked, status="unchanged")
+    kept = {uid: facts for uid, facts in old.items() if uid in parts.hashes and uid not in set(changed)}
+
+    def earliest(values: Any) -> pd.Timestamp | None:
+        # All are UTC ISO texts (`_iso`), which sort as the instants do.
+        found = min((value for value in values if value is not None), default=None)
+        return None if found is None else pd.Timestamp(found)
+
+    # Where the last sync's one-off span began (its window's end when it had no one-off event).
+    previous_since = earliest(facts[1] for facts in old.values())
+    if previous_since is None and live.expanded_until is not None:
+        until = live.expanded_until
+        previous_since = pd.Timestamp(until if until.tzinfo else until.replace(tzinfo=UTC))
+    floor = shift_years(now, -settings.history_years)
+    result: dict[str, Any] = {}
+
+    def scope(parsed: ics.ParsedCalendar) -> store.ReplaceScope:
+        if not set(parsed.starts_by_uid) <= set(changed):
+            raise _FullReadNeeded
+        facts = _event_facts(parsed)
+        start = earliest([*(entry[2] for entry in kept.values()), *(entry[1] for entry in facts.values())])
+        window_start = max(start, pd.Timestamp(floor)) if start is not None else pd.Timestamp(floor)
+        since = earliest([*(entry[1] for entry in kept.values()), *(entry[0] for entry in facts.values())])
+        since = since if since is not None else pd.Timestamp(parsed.window[1])
+        frame_starts = parsed.frame["start_utc"].fillna(pd.to_datetime(parsed.frame["day_start"]).dt.tz_localize(UTC))
+        if previous_since is None or since < previous_since or bool((frame_starts < window_start).any()):
+            raise _FullReadNeeded  # older events may now be in the feed's span, or the window moved
+        in_frame = frozenset(parsed.frame["uid"].astype(str))
+        result["events"] = {
+            **kept, **{uid: [parts.hashes[uid], *facts.get(uid, (None, None))] for uid in changed}
+        }
+        return store.ReplaceScope(
+            uids=in_frame, since_utc=since.to_pydatetime(), window_start_utc=window_start.to_pydatetime(),
+            gone_uids=(frozenset(changed) - in_frame) | gone,
+        )
+
+    report = import_calendar(
+        engine, feed_split.partial_calendar(parts, changed), file_name=live.masked, tz=tz, settings=settings,
+        now=now, source_name=name, since=floor, scope=scope,
+        live=lambda _parsed: {
+            **state, "last_sync_at": now, "last_attempt_at": now, "last_error": None,
+            "objects": json.dumps({"head": parts.head_sha256, "events": result["events"]}),
+        },
+    )
+    # Every occurrence the sync did not add or change stayed as it was (the unchanged events' too).
+    sources = store.load_sources(engine)
+    total = int(sources.loc[sources["id"] == live.source_id, "occurrences"].sum())
+    counts = {"added": report.added, "updated": report.updated, "removed": report.removed,
+              "unchanged": max(total - report.added - report.updated, 0)}
+    return _synced(engine, live, name, "address", live.masked, SimpleNamespace(**counts))
 
 
 def _synced(engine: Engine, live: LiveSource, name: str, kind: str, shown: str, report: Any) -> SyncReport:
