@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import sqlalchemy as sa
 from alembic import command
@@ -437,8 +438,18 @@ def fingerprints(frame: pd.DataFrame) -> pd.Series:
     """A stable hash per row of the content columns (vectorised, same across runs and machines)."""
     missing = {column: value for column, value in ATTENDANCE_DEFAULTS.items() if column not in frame}
     content = frame.assign(**missing).reindex(columns=list(CONTENT))
-    content = content.assign(**{column: _instant_text(content[column]) for column in ("start_utc", "end_utc")})
-    return pd.util.hash_pandas_object(content.astype(str), index=False).map("{:016x}".format)
+    # Column by column: text columns are hashed as they are, so no second copy of every
+    # description is made at once (they are most of a long history's bytes).
+    combined: npt.NDArray[np.uint64] = np.zeros(len(content), dtype=np.uint64)
+    for column in CONTENT:
+        values = content[column]
+        if column in ("start_utc", "end_utc"):
+            values = _instant_text(values)
+        elif values.dtype != object:
+            values = values.astype(str)
+        hashed = pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+        combined = np.bitwise_xor(np.multiply(combined, np.uint64(0x100000001B3)), hashed)  # FNV's prime, modulo 2**64
+    return pd.Series(combined, index=frame.index).map("{:016x}".format)
 
 
 def _instant_text(values: pd.Series) -> pd.Series:
