@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from balance_dash import health
-from balance_dash.chart_theme import AREA_COLOURS, base_layout, palette
+from balance_dash.chart_theme import AREA_COLOURS, Palette, base_layout, palette
 from balance_dash.models import AREAS, UNCATEGORIZED
 
 LONG_RANGE_WEEKS = 30  # more weeks than this (six months and the weeks ahead) are drawn as rows of lines
@@ -233,6 +233,7 @@ def _area_rows(
             hovertemplate=f"week of %{{x|%d %b %Y}}<br>{area_label(area)}: %{{y:.1f}} h<extra></extra>",
             row=row, col=1,
         )
+    _mark_vacations(fig, hours, len(areas), colours)
     if scheduled.any():
         first = weeks[scheduled.to_numpy()].min()
         fig.add_vrect(x0=first, x1=weeks.max() + pd.Timedelta(days=7), fillcolor=colours.muted, opacity=0.12,
@@ -241,7 +242,7 @@ def _area_rows(
         fig.add_vline(x=selected_week, line={"color": colours.line, "width": 1, "dash": "dot"})
     note = "one row per area: its weekly hours over its target band<br>gaps: weeks without data"
     if hours["vacation"].any():
-        note += f" · {int(hours['vacation'].sum())} vacation weeks"
+        note += f" · shaded with ▲: {int(hours['vacation'].sum())} vacation weeks"
     base_layout(fig, title="Weekly balance", y_title="", theme=theme, note=note)
     fig.update_layout(height=140 * len(areas) + 120, showlegend=False, hovermode="x unified")
     fig.update_yaxes(rangemode="tozero", gridcolor=colours.grid, zerolinecolor=colours.grid)
@@ -249,6 +250,26 @@ def _area_rows(
     for row, area in enumerate(areas, start=1):
         fig.update_yaxes(title={"text": f"{area_label(area)} h", "font": {"color": colours.text}}, row=row, col=1)
     return fig
+
+
+def _mark_vacations(fig: go.Figure, hours: pd.DataFrame, rows: int, colours: Palette) -> None:
+    """Vacation weeks, week by week: a shaded column over every row for each run of them, and a
+    marker on each row's zero line per week (with its date on hover)."""
+    weeks = pd.DatetimeIndex(hours.index)[hours["vacation"].to_numpy(dtype=bool)]
+    if weeks.empty:
+        return
+    week = pd.Timedelta(days=7)
+    run_starts = [stamp for k, stamp in enumerate(weeks) if k == 0 or stamp - weeks[k - 1] != week]
+    run_ends = [stamp + week for k, stamp in enumerate(weeks) if k == len(weeks) - 1 or weeks[k + 1] - stamp != week]
+    for start, end in zip(run_starts, run_ends, strict=True):
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=start, x1=end, y0=0, y1=1, fillcolor=colours.muted,
+                      opacity=0.16, line_width=0, layer="below", name="vacation")
+    for row in range(1, rows + 1):
+        fig.add_scatter(
+            name="Vacation week", x=weeks, y=[0.0] * len(weeks), mode="markers",
+            marker={"symbol": "triangle-up", "size": 7, "color": colours.muted}, showlegend=False, cliponaxis=False,
+            hovertemplate="week of %{x|%d %b %Y}: vacation<extra></extra>", row=row, col=1,
+        )
 
 
 def _with_alpha(colour: str, alpha: float) -> str:
