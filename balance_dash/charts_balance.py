@@ -217,11 +217,13 @@ def _area_rows(
             lower = low.where(low.notna() | high.isna(), 0.0)  # "at most 48 h": the band starts at 0
             upper = high.fillna(low)
             band = [health.target_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)]
-            fig.add_scatter(x=weeks, y=lower.round(2), mode="lines", line={"width": 0, "shape": "hv"},
+            band_x, band_y = _band_outline(weeks, lower, upper)
+            fig.add_scatter(name=f"{area_label(area)} target band", x=band_x, y=band_y, mode="lines", fill="toself",
+                            fillcolor=_with_alpha(colour, colours.band_opacity), line={"width": 0},
                             showlegend=False, hoverinfo="skip", legendgroup=area, row=row, col=1)
             fig.add_scatter(
-                name=f"{area_label(area)} target", x=weeks, y=upper.round(2), mode="lines", fill="tonexty",
-                fillcolor=_with_alpha(colour, colours.band_opacity), line={"width": 1, "shape": "hv", "color": colour, "dash": "dot"},
+                name=f"{area_label(area)} target", x=weeks, y=upper.round(2), mode="lines",
+                line={"width": 1, "shape": "hv", "color": colour, "dash": "dot"},
                 showlegend=False, legendgroup=area, hovertext=band, customdata=_customdata(hours, area),
                 hovertemplate=f"week of %{{x|%d %b %Y}}<br>{area_label(area)} target: %{{hovertext}}<extra></extra>",
                 row=row, col=1,
@@ -250,6 +252,36 @@ def _area_rows(
     for row, area in enumerate(areas, start=1):
         fig.update_yaxes(title={"text": f"{area_label(area)} h", "font": {"color": colours.text}}, row=row, col=1)
     return fig
+
+
+def _band_outline(weeks: pd.DatetimeIndex, lower: pd.Series, upper: pd.Series) -> tuple[list[object], list[object]]:
+    """The target band as closed steps, one polygon per run of weeks that have a target, apart
+    (None between them): a fill between two lines would bridge the weeks without one diagonally."""
+    xs: list[object] = []
+    ys: list[object] = []
+    valid = (lower.notna() & upper.notna()).to_numpy()
+    low, high = lower.round(2).to_numpy(), upper.round(2).to_numpy()
+    k = 0
+    while k < len(valid):
+        if not valid[k]:
+            k += 1
+            continue
+        end = k
+        while end + 1 < len(valid) and valid[end + 1]:
+            end += 1
+        top_x, top_y = [], []
+        for i in range(k, end + 1):  # steps like the line's "hv" shape: flat to the next week
+            top_x += [weeks[i], weeks[i + 1] if i < end else weeks[i]]
+            top_y += [float(high[i]), float(high[i])]
+        bottom_x = [x for i in range(end, k - 1, -1) for x in (weeks[i + 1] if i < end else weeks[i], weeks[i])]
+        bottom_y = [float(low[i]) for i in range(end, k - 1, -1) for _ in range(2)]
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs += [*top_x, *bottom_x, top_x[0]]
+        ys += [*top_y, *bottom_y, top_y[0]]
+        k = end + 1
+    return xs, ys
 
 
 def _mark_vacations(fig: go.Figure, hours: pd.DataFrame, rows: int, colours: Palette) -> None:

@@ -146,3 +146,15 @@ def test_long_ranges_mark_each_vacation_week_in_every_row_and_shade_each_run():
     plain = charts.weekly_balance(weekly(40), targets_for(weekly(40), **TARGETS), scheduled=[False] * 40)
     assert not [t for t in plain.data if t.name == "Vacation week"]
     assert not [s for s in plain.layout.shapes if s.name == "vacation"]
+
+
+def test_long_range_target_bands_stop_at_weeks_without_a_target_instead_of_bridging_them():
+    frame = weekly(40, start="2024-01-01", no_data=(30,))
+    fig = charts.weekly_balance(frame, targets_for(frame, **TARGETS), scheduled=[False] * 40)
+    bands = [t for t in fig.data if t.name and t.name.endswith(" target band")]
+    assert [b.name for b in bands] == [f"{a.capitalize()} target band" for a in AREAS]
+    for band in bands:
+        assert band.fill == "toself" and sum(x is None for x in band.x) == 1  # two polygons, apart
+        assert pd.Timestamp(frame.index[30]) not in {pd.Timestamp(x) for x in band.x if x is not None}
+    work = bands[0]
+    assert {y for y in work.y if y is not None} == {35.0, 48.0}
