@@ -244,7 +244,7 @@ def _area_rows(
         fig.add_vline(x=selected_week, line={"color": colours.line, "width": 1, "dash": "dot"})
     note = "one row per area: its weekly hours over its target band<br>gaps: weeks without data"
     if hours["vacation"].any():
-        note += f" · shaded with ▲: {int(hours['vacation'].sum())} vacation weeks"
+        note += f"<br>shaded columns with ▲: {int(hours['vacation'].sum())} vacation weeks"
     base_layout(fig, title="Weekly balance", y_title="", theme=theme, note=note)
     fig.update_layout(height=140 * len(areas) + 120, showlegend=False, hovermode="x unified")
     fig.update_yaxes(rangemode="tozero", gridcolor=colours.grid, zerolinecolor=colours.grid)

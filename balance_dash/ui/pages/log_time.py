@@ -92,7 +92,8 @@ st.subheader("Import a CSV time log")
 st.markdown(
     "balance-dash reads its own simple format (`start,end,area,note`), and the detailed CSV exports "
     "of **Toggl Track** and **Clockify**, recognised by their header rows. Entries from Toggl and "
-    "Clockify are placed by your rules, which can match the project and tags."
+    "Clockify are placed by your rules, which can match the project and tags, or by project and client "
+    "with one click in the list below the import."
 )
 CSV_REPORT = "csv_import_report"  # shown after the rerun that refreshes the entries table above
 if CSV_REPORT in st.session_state:
