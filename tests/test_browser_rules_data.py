@@ -35,8 +35,8 @@ def test_place_the_uncategorized_event_with_one_click(page, start_dashboard, sql
     expect(page.get_by_text("Every event has an area.")).to_be_visible(timeout=30_000)
     # the row stays where it was, marked placed, so nothing moves under the pointer
     placed = page.locator("[class*='st-key-uncategorized-']").filter(has_text="Catch-up with Sam")
-    expect(placed.get_by_text("Placed in family")).to_be_visible()
-    expect(placed.get_by_role("button", name="Family", exact=True)).to_have_count(0)
+    expect(placed.get_by_role("button", name="✅ Family", exact=True)).to_be_disabled()
+    expect(placed.get_by_role("button", name="Rest", exact=True)).to_be_disabled()
     expect_no_exception(page)
     screenshot(page, "rules-placed")
     open_app(page, page.url.split("/rules")[0] + "/trends")

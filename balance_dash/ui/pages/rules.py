@@ -64,8 +64,13 @@ else:
                 st.text(title or "(no title)")  # plain text: titles come from other people's invitations
                 st.text(f"{row['source']} · {row['occurrences']}× · {row['hours']:.1f} h")
             if key in placed_here or key not in still_left:
-                done = f"Placed in {placed_here[key]}" if key in placed_here else "Has an area now"
-                buttons[0].markdown(f"✅ **{done}**", width="content")
+                # The same buttons, disabled, the chosen one marked: the row keeps its height at any width.
+                placed_in = placed_here.get(key)
+                for column, area in zip(buttons, AREAS, strict=True):
+                    column.button(f"✅ {area.capitalize()}" if area == placed_in else area.capitalize(),
+                                  key=f"placed-{key}-{area}", width="stretch", disabled=True,
+                                  type="primary" if area == placed_in else "secondary",
+                                  help=f"Placed in {placed_in}" if placed_in else "It has an area now")
                 continue
             for column, area in zip(buttons, AREAS, strict=True):
                 if column.button(area.capitalize(), key=f"place-{key}-{area}", width="stretch",
