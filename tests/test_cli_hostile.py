@@ -46,7 +46,7 @@ def test_a_huge_bad_line_gives_a_short_error_line(capsys, monkeypatch, tmp_path,
     [
         ("foo://bar", "'foo' is not a kind of database balance-dash can use"),
         ("not a url", "is not a database URL"),
-        ("sqlite:////proc/balance-dash/x.db", "cannot create the folder"),
+        ("sqlite:////proc/balance-dash/x.db", "the folder /proc/balance-dash does not exist"),
         ("sqlite:////proc/version", "cannot open the database: unable to open database file"),
     ],
 )
