@@ -25,6 +25,7 @@ navigation = st.navigation(
     },
     position="sidebar",
 )
+layout.remember_page(navigation.url_path)
 layout.sidebar()
 show_flashes()
 live_sources.sync_on_open()

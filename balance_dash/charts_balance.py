@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from balance_dash import health
-from balance_dash.chart_theme import AREA_COLOURS, base_layout, palette
+from balance_dash.chart_theme import AREA_COLOURS, Palette, base_layout, palette
 from balance_dash.models import AREAS, UNCATEGORIZED
 
 LONG_RANGE_WEEKS = 30  # more weeks than this (six months and the weeks ahead) are drawn as rows of lines
@@ -217,11 +217,13 @@ def _area_rows(
             lower = low.where(low.notna() | high.isna(), 0.0)  # "at most 48 h": the band starts at 0
             upper = high.fillna(low)
             band = [health.target_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)]
-            fig.add_scatter(x=weeks, y=lower.round(2), mode="lines", line={"width": 0, "shape": "hv"},
+            band_x, band_y = _band_outline(weeks, lower, upper)
+            fig.add_scatter(name=f"{area_label(area)} target band", x=band_x, y=band_y, mode="lines", fill="toself",
+                            fillcolor=_with_alpha(colour, colours.band_opacity), line={"width": 0},
                             showlegend=False, hoverinfo="skip", legendgroup=area, row=row, col=1)
             fig.add_scatter(
-                name=f"{area_label(area)} target", x=weeks, y=upper.round(2), mode="lines", fill="tonexty",
-                fillcolor=_with_alpha(colour, colours.band_opacity), line={"width": 1, "shape": "hv", "color": colour, "dash": "dot"},
+                name=f"{area_label(area)} target", x=weeks, y=upper.round(2), mode="lines",
+                line={"width": 1, "shape": "hv", "color": colour, "dash": "dot"},
                 showlegend=False, legendgroup=area, hovertext=band, customdata=_customdata(hours, area),
                 hovertemplate=f"week of %{{x|%d %b %Y}}<br>{area_label(area)} target: %{{hovertext}}<extra></extra>",
                 row=row, col=1,
@@ -233,6 +235,7 @@ def _area_rows(
             hovertemplate=f"week of %{{x|%d %b %Y}}<br>{area_label(area)}: %{{y:.1f}} h<extra></extra>",
             row=row, col=1,
         )
+    _mark_vacations(fig, hours, len(areas), colours)
     if scheduled.any():
         first = weeks[scheduled.to_numpy()].min()
         fig.add_vrect(x0=first, x1=weeks.max() + pd.Timedelta(days=7), fillcolor=colours.muted, opacity=0.12,
@@ -241,7 +244,7 @@ def _area_rows(
         fig.add_vline(x=selected_week, line={"color": colours.line, "width": 1, "dash": "dot"})
     note = "one row per area: its weekly hours over its target band<br>gaps: weeks without data"
     if hours["vacation"].any():
-        note += f" · {int(hours['vacation'].sum())} vacation weeks"
+        note += f"<br>shaded columns with ▲: {int(hours['vacation'].sum())} vacation weeks"
     base_layout(fig, title="Weekly balance", y_title="", theme=theme, note=note)
     fig.update_layout(height=140 * len(areas) + 120, showlegend=False, hovermode="x unified")
     fig.update_yaxes(rangemode="tozero", gridcolor=colours.grid, zerolinecolor=colours.grid)
@@ -249,6 +252,56 @@ def _area_rows(
     for row, area in enumerate(areas, start=1):
         fig.update_yaxes(title={"text": f"{area_label(area)} h", "font": {"color": colours.text}}, row=row, col=1)
     return fig
+
+
+def _band_outline(weeks: pd.DatetimeIndex, lower: pd.Series, upper: pd.Series) -> tuple[list[object], list[object]]:
+    """The target band as closed steps, one polygon per run of weeks that have a target, apart
+    (None between them): a fill between two lines would bridge the weeks without one diagonally."""
+    xs: list[object] = []
+    ys: list[object] = []
+    valid = (lower.notna() & upper.notna()).to_numpy()
+    low, high = lower.round(2).to_numpy(), upper.round(2).to_numpy()
+    k = 0
+    while k < len(valid):
+        if not valid[k]:
+            k += 1
+            continue
+        end = k
+        while end + 1 < len(valid) and valid[end + 1]:
+            end += 1
+        top_x, top_y = [], []
+        for i in range(k, end + 1):  # steps like the line's "hv" shape: flat to the next week
+            top_x += [weeks[i], weeks[i + 1] if i < end else weeks[i]]
+            top_y += [float(high[i]), float(high[i])]
+        bottom_x = [x for i in range(end, k - 1, -1) for x in (weeks[i + 1] if i < end else weeks[i], weeks[i])]
+        bottom_y = [float(low[i]) for i in range(end, k - 1, -1) for _ in range(2)]
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs += [*top_x, *bottom_x, top_x[0]]
+        ys += [*top_y, *bottom_y, top_y[0]]
+        k = end + 1
+    return xs, ys
+
+
+def _mark_vacations(fig: go.Figure, hours: pd.DataFrame, rows: int, colours: Palette) -> None:
+    """Vacation weeks, week by week: a shaded column over every row for each run of them, and a
+    marker on each row's zero line per week (with its date on hover)."""
+    weeks = pd.DatetimeIndex(hours.index)[hours["vacation"].to_numpy(dtype=bool)]
+    if weeks.empty:
+        return
+    week = pd.Timedelta(days=7)
+    run_starts = [stamp for k, stamp in enumerate(weeks) if k == 0 or stamp - weeks[k - 1] != week]
+    run_ends = [stamp + week for k, stamp in enumerate(weeks) if k == len(weeks) - 1 or weeks[k + 1] - stamp != week]
+    for start, end in zip(run_starts, run_ends, strict=True):
+        fig.add_shape(type="rect", xref="x", yref="paper", x0=start, x1=end, y0=0, y1=1, fillcolor=colours.muted,
+                      opacity=0.16, line_width=0, layer="below", name="vacation")
+    for row in range(1, rows + 1):
+        fig.add_scatter(
+            name="Vacation week", x=weeks, y=[0.0] * len(weeks), mode="markers",
+            marker={"symbol": "triangle-up", "size": 7, "color": colours.muted}, showlegend=False, cliponaxis=False,
+            hovertemplate="week of %{x|%d %b %Y}: vacation<extra></extra>", row=row, col=1,
+        )
 
 
 def _with_alpha(colour: str, alpha: float) -> str:

@@ -832,6 +832,24 @@ def place(engine: Engine, *, source_id: int, uid: str, recurrence_key: str, area
         session.commit()
 
 
+def place_many(engine: Engine, *, source_id: int, uids: Sequence[str], recurrence_key: str, area: str) -> None:
+    """`place` for many events of one source at once, in one transaction."""
+    check_area(area, allow_uncategorized=True)
+    with _session(engine) as session:
+        existing = {
+            placement.uid: placement
+            for placement in session.exec(
+                select(Placement).where(Placement.source_id == source_id, Placement.recurrence_key == recurrence_key)
+            )
+        }
+        for uid in uids:
+            placement = existing.get(uid) or Placement(source_id=source_id, uid=uid, recurrence_key=recurrence_key, area=area)
+            placement.area = area
+            session.add(placement)
+        _bump(session.connection())
+        session.commit()
+
+
 def save_journal(engine: Engine, entry: JournalEntry) -> None:
     with _session(engine) as session:
         entry.updated_at = utc_now()

@@ -33,9 +33,17 @@ def test_place_the_uncategorized_event_with_one_click(page, start_dashboard, sql
     row.get_by_role("button", name="Family", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text("Every event has an area.")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Catch-up with Sam")).to_have_count(0)
+    # the row stays where it was, marked placed, so nothing moves under the pointer
+    placed = page.locator("[class*='st-key-uncategorized-']").filter(has_text="Catch-up with Sam")
+    expect(placed.get_by_role("button", name="✅ Family", exact=True)).to_be_disabled()
+    expect(placed.get_by_role("button", name="Rest", exact=True)).to_be_disabled()
     expect_no_exception(page)
     screenshot(page, "rules-placed")
+    open_app(page, page.url.split("/rules")[0] + "/trends")
+    page.get_by_role("link", name="Rules").click()  # the next visit lists afresh
+    wait_for_app(page)
+    expect(page.get_by_text("Every event has an area.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Catch-up with Sam")).to_have_count(0)
     engine = store.open_engine(sqlite_url)
     assert store.load_placements(engine)["area"].tolist() == ["family"]
     engine.dispose()

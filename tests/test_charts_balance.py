@@ -128,3 +128,33 @@ def test_both_themes_set_their_colours_on_the_figure():
         assert fig.layout.yaxis.gridcolor == colours.grid
         assert fig.layout.font.color == colours.text
     assert PALETTES["dark"].paper != PALETTES["light"].paper
+
+
+def test_long_ranges_mark_each_vacation_week_in_every_row_and_shade_each_run():
+    frame = weekly(40, start="2024-01-01", vacation=(5, 6, 7, 20))
+    fig = charts.weekly_balance(frame, targets_for(frame, **TARGETS), scheduled=[False] * 40)
+    markers = [t for t in fig.data if t.name == "Vacation week"]
+    assert len(markers) == 4 and len({m.yaxis for m in markers}) == 4  # one per row
+    expected = [frame.index[k] for k in (5, 6, 7, 20)]
+    for marker in markers:
+        assert list(pd.DatetimeIndex(marker.x)) == expected and set(marker.y) == {0.0}
+    columns = [s for s in fig.layout.shapes if s.name == "vacation"]
+    assert [(pd.Timestamp(c.x0), pd.Timestamp(c.x1)) for c in columns] == [
+        (frame.index[5], frame.index[8]), (frame.index[20], frame.index[21])]  # two runs, each up to its week's end
+    assert all(c.yref == "paper" and c.y0 == 0 and c.y1 == 1 for c in columns)  # over every row
+    assert "4 vacation weeks" in fig.layout.title.subtitle.text
+    plain = charts.weekly_balance(weekly(40), targets_for(weekly(40), **TARGETS), scheduled=[False] * 40)
+    assert not [t for t in plain.data if t.name == "Vacation week"]
+    assert not [s for s in plain.layout.shapes if s.name == "vacation"]
+
+
+def test_long_range_target_bands_stop_at_weeks_without_a_target_instead_of_bridging_them():
+    frame = weekly(40, start="2024-01-01", no_data=(30,))
+    fig = charts.weekly_balance(frame, targets_for(frame, **TARGETS), scheduled=[False] * 40)
+    bands = [t for t in fig.data if t.name and t.name.endswith(" target band")]
+    assert [b.name for b in bands] == [f"{a.capitalize()} target band" for a in AREAS]
+    for band in bands:
+        assert band.fill == "toself" and sum(x is None for x in band.x) == 1  # two polygons, apart
+        assert pd.Timestamp(frame.index[30]) not in {pd.Timestamp(x) for x in band.x if x is not None}
+    work = bands[0]
+    assert {y for y in work.y if y is not None} == {35.0, 48.0}

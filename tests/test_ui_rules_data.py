@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from balance_dash import categorize, store
+from balance_dash import categorize, store, workflows
 from balance_dash.workflows import data as data_workflows
 from tests.support.apptest import PAGES, make_app, no_exception, shown
+from tests.support.calendars import calendar, event
 
 
 def open_page(url: str, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
@@ -45,12 +49,42 @@ def test_rules_page_places_the_uncategorized_event_with_one_click(seeded_url, mo
     assert any(t == "Sample calendar · 1× · 0.5 h" for t in texts(at))
     [family] = uncategorized_keys(at, "family")
     no_exception(at.button(key=family).click().run())
-    assert "Catch-up with Sam" not in texts(at)
+    # the placed row stays where it was, marked placed, its buttons gone (nothing shifts under the pointer)
+    assert "Catch-up with Sam" in texts(at)
+    [chosen] = [b for b in at.button if b.label == "✅ Family"]
+    assert chosen.disabled and chosen.key.startswith("placed-")
+    assert not uncategorized_keys(at, "family")
     assert any("Every event has an area" in s.value for s in at.success)
+    # the next visit lists afresh
+    no_exception(at.switch_page(f"{PAGES}/this_week.py").run())
+    no_exception(at.switch_page(f"{PAGES}/rules.py").run())
+    assert "Catch-up with Sam" not in texts(at)
     engine = store.open_engine(seeded_url)
     placements = store.load_placements(engine)
     assert placements[["uid", "recurrence_key", "area"]].values.tolist() == [["coffee@sample.balance-dash", "*", "family"]]
     engine.dispose()
+
+
+def test_placing_one_row_keeps_every_other_row_where_it_was(seeded_url, monkeypatch):
+    engine = store.open_engine(seeded_url)
+    # three more series without an area, with different hours, so the list has an order to keep
+    data = calendar(*(event(f"unsorted-{k}@test", datetime(2026, 11, 2 + k, 8, tzinfo=UTC), hours=hours,
+                            title=f"Zqx unsorted {k}") for k, hours in enumerate((5.0, 3.0, 1.0))), name="Unsorted")
+    workflows.import_calendar(engine, data, file_name="unsorted.ics", tz=ZoneInfo("Europe/Berlin"),
+                              settings=store.load_settings(engine), now=datetime(2026, 11, 20, tzinfo=UTC))
+    engine.dispose()
+    at = open_page(seeded_url, monkeypatch, "rules.py")
+    rows = [key.removeprefix("place-").removesuffix("-work") for key in uncategorized_keys(at, "work")]
+    assert len(rows) >= 3
+    before = texts(at)
+    no_exception(at.button(key=f"place-{rows[1]}-work").click().run())
+    assert texts(at) == before  # every title and figure line in the same place, the placed one included
+    after = [key.removeprefix("place-").removesuffix("-work") for key in uncategorized_keys(at, "work")]
+    assert after == [rows[0], *rows[2:]]
+    assert sum(b.label == "✅ Work" and b.disabled for b in at.button) == 1
+    no_exception(at.button(key=f"place-{rows[0]}-rest").click().run())
+    assert texts(at) == before
+    assert sum(b.label.startswith("✅") and b.disabled for b in at.button) == 2
 
 
 def test_rules_page_previews_a_rule_and_refuses_an_invalid_regex(seeded_url, monkeypatch):

@@ -121,3 +121,36 @@ def test_trends_show_the_share_of_boundaries_kept_per_week(seeded_url, monkeypat
     # an ordinary September week kept every boundary.
     assert shares["14 Sep"] == 100.0
     assert shares["09 Nov"] < 100.0
+
+
+def test_a_heatmap_cell_lists_its_events_and_places_the_selected_one(seeded_url, monkeypatch):
+    at = no_exception(make_app(seeded_url, monkeypatch).run())
+    no_exception(at.switch_page(TRENDS).run())
+    heat = figures(at)["When you work"]["data"][0]
+    z = array(heat["z"])
+    day, hour = np.unravel_index(int(np.argmax(z)), z.shape)
+    weekday = heat["y"][int(day)]
+    at.session_state["trend_heatmap"] = {"selection": {"points": [{"x": int(hour), "y": weekday, "z": float(z[day, hour])}],
+                                                       "point_indices": [], "box": [], "lasso": []}}
+    no_exception(at.run())
+    assert any(m.value.startswith(f"**Work on {weekday}s, {int(hour):02d}:00") for m in at.markdown)
+    assert not [b for b in at.button if b.key and b.key.startswith("heat-")]  # nothing selected yet
+    [table] = [d for d in at.dataframe if "Hours in that hour" in d.value.columns]
+    title = str(table.value["Event"].iloc[0])
+    at.session_state[f"heat-table-{weekday_index(weekday)}-{int(hour)}"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    no_exception(at.run())
+    assert any(m.value.startswith(f"Place **{title}**") for m in at.markdown)
+    keys = {b.key for b in at.button if b.key and b.key.startswith("heat-")}
+    assert keys == {f"heat-{kind}-{area}" for kind in ("one", "series") for area in ("family", "personal", "rest")}
+    no_exception(at.button(key="heat-series-rest").click().run())
+    engine = store.open_engine(seeded_url)
+    placements = store.load_placements(engine)
+    engine.dispose()
+    assert placements[["recurrence_key", "area"]].values.tolist() == [["*", "rest"]]  # the whole series
+    assert any(f"“{title}” in rest" in t.value for t in at.toast)
+
+
+def weekday_index(name: str) -> int:
+    from balance_dash.settings import WEEKDAY_NAMES
+
+    return WEEKDAY_NAMES.index(name)

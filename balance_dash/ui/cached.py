@@ -21,6 +21,7 @@ from balance_dash.settings import Settings
 from balance_dash.trends import Period
 from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import drilldown
+from balance_dash.workflows import logs as log_workflows
 from balance_dash.workflows import reflect as reflect_workflows
 from balance_dash.workflows import rules as rule_workflows
 from balance_dash.workflows import trends as trend_workflows
@@ -194,6 +195,16 @@ def _manual_entries(url: str, rev: int) -> pd.DataFrame:
 
 def manual_entries() -> pd.DataFrame:
     return _manual_entries(db_url(), revision())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tracker_groups(url: str, rev: int) -> pd.DataFrame:
+    return log_workflows.tracker_groups(_engine(url))
+
+
+def tracker_groups() -> pd.DataFrame:
+    """The projects and clients of imported Toggl and Clockify entries (Log time)."""
+    return _tracker_groups(db_url(), revision())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -10,6 +10,20 @@ from balance_dash.ui.feedback import flash, reported
 from balance_dash.ui.text import plain
 from balance_dash.workflows import data as data_workflows
 
+PAGE_NOW, PAGE_BEFORE = "page_now", "page_before"
+
+
+def remember_page(url_path: str) -> None:
+    """Note which page this run shows and which the run before showed (for `new_visit`)."""
+    st.session_state[PAGE_BEFORE] = st.session_state.get(PAGE_NOW)
+    st.session_state[PAGE_NOW] = url_path
+
+
+def new_visit(url_path: str) -> bool:
+    """Whether this run opens the page anew (coming from another page, or the first run), rather
+    than rerunning it after a click on it."""
+    return bool(st.session_state.get(PAGE_BEFORE) != url_path)
+
 
 def sidebar() -> None:
     with st.sidebar:

@@ -12,8 +12,9 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import store
+from balance_dash.errors import InvalidValueError
 from balance_dash.ingest import manual
-from balance_dash.models import AREAS, LOG_KINDS
+from balance_dash.models import AREAS, LOG_KINDS, SERIES
 from balance_dash.settings import Settings
 from balance_dash.workflows.calendars import check_size
 
@@ -115,3 +116,62 @@ def edit_entries(engine: Engine, edited: pd.DataFrame) -> int:
         for entry_id, what, area in zip(changed["id"], changed["what"], changed["area"], strict=True)
     ]
     return store.update_entries(engine, changes) if changes else 0
+
+
+# How the Toggl and Clockify imports write a row's project and client into its description
+# (ingest/manual.py, _tracker_fields): "Project: Website; Client: Acme; Tags: design".
+TRACKER_LABELS = {"project": "Project", "client": "Client"}
+
+
+def _tracker_names(descriptions: pd.Series, kind: str) -> pd.Series:
+    label = TRACKER_LABELS[kind]
+    return descriptions.fillna("").str.extract(rf"(?:^|; ){label}: (.*?)(?:; |$)", expand=False).fillna("")
+
+
+def tracker_groups(engine: Engine, *, entries: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The projects and clients of imported Toggl and Clockify entries, most hours first.
+
+    Columns: kind ("project" or "client"), name, source_id, source, entries, hours, area (the
+    area all its entries were placed in by hand, "" while any is not).
+    """
+    columns = ["kind", "name", "source_id", "source", "entries", "hours", "area"]
+    entries = manual_entries(engine) if entries is None else entries
+    if entries.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "hours" else object) for c in columns})
+    placements = store.load_placements(engine)
+    series = placements[placements["recurrence_key"] == SERIES][["source_id", "uid", "area"]].rename(columns={"area": "placed"})
+    placed = entries[["source_id", "uid"]].merge(series, on=["source_id", "uid"], how="left")["placed"].fillna("").to_numpy()
+    hours = ((entries["end_utc"] - entries["start_utc"]).dt.total_seconds() / 3600).to_numpy()
+    parts = []
+    for kind in TRACKER_LABELS:
+        frame = pd.DataFrame({"kind": kind, "name": _tracker_names(entries["description"], kind).to_numpy(),
+                              "source_id": entries["source_id"].to_numpy(), "source": entries["source_name"].to_numpy(),
+                              "hours": hours, "placed": placed})
+        parts.append(frame[frame["name"] != ""])
+    found = pd.concat(parts, ignore_index=True)
+    if found.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "hours" else object) for c in columns})
+    grouped = found.groupby(["kind", "name", "source_id", "source"], as_index=False, sort=False).agg(
+        entries=("hours", "size"), hours=("hours", "sum"), first_area=("placed", "first"), areas=("placed", "nunique"))
+    grouped["area"] = grouped["first_area"].where(grouped["areas"] == 1, "")
+    grouped["hours"] = grouped["hours"].round(2)
+    ranked = grouped.sort_values(["hours", "kind", "name"], ascending=[False, False, True], kind="stable")
+    return ranked[columns].reset_index(drop=True)
+
+
+def place_tracker_group(engine: Engine, *, source_id: int, kind: str, name: str, area: str) -> int:
+    """Place every entry of that Toggl or Clockify project (or client) in `area`; returns how many.
+
+    Placements are kept by entry, and an entry keeps its id when the same export is imported
+    again, so the choice survives re-imports; entries a later export adds show up to place.
+    """
+    store.check_area(area, allow_uncategorized=False)
+    if kind not in TRACKER_LABELS:
+        raise InvalidValueError(f"{kind!r} is neither a project nor a client", hint="Use 'project' or 'client'.")
+    entries = manual_entries(engine)
+    chosen = entries[(entries["source_id"] == source_id) & (_tracker_names(entries["description"], kind) == name)]
+    uids = sorted(set(chosen["uid"].astype(str)))
+    if not uids:
+        raise InvalidValueError(f"no entry of the {kind} {name!r} in that time log", hint="It may have been deleted.")
+    store.place_many(engine, source_id=int(source_id), uids=uids, recurrence_key=SERIES, area=area)
+    return len(uids)

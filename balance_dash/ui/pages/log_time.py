@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
@@ -13,6 +14,9 @@ from balance_dash.models import AREAS
 from balance_dash.ui import cached
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.ui.text import plain
+from balance_dash.workflows import logs as log_workflows
+
+SHOWN_GROUPS = 12  # projects and clients with placement buttons; the rest are listed below them
 
 st.title("Log time")
 st.caption("Time your calendar does not hold: an evening with the kids, a run, a nap. Entries count like calendar events.")
@@ -88,7 +92,8 @@ st.subheader("Import a CSV time log")
 st.markdown(
     "balance-dash reads its own simple format (`start,end,area,note`), and the detailed CSV exports "
     "of **Toggl Track** and **Clockify**, recognised by their header rows. Entries from Toggl and "
-    "Clockify are placed by your rules, which can match the project and tags."
+    "Clockify are placed by your rules, which can match the project and tags, or by project and client "
+    "with one click in the list below the import."
 )
 CSV_REPORT = "csv_import_report"  # shown after the rerun that refreshes the entries table above
 if CSV_REPORT in st.session_state:
@@ -112,3 +117,36 @@ with st.form("csv_upload", clear_on_submit=True):
             else:
                 st.session_state[CSV_REPORT] = (report.headline(), [vars(i) for i in report.issues])
                 st.rerun()  # the entries table above shows the new entries
+
+# --- Projects and clients of Toggl and Clockify ---------------------------------------------------
+groups = cached.tracker_groups()
+if not groups.empty:
+    st.subheader("Projects and clients")
+    st.caption(
+        "From your Toggl and Clockify imports, most hours first. One click places every entry of a project "
+        "(or client) in an area, as the Rules page does for event titles; importing the same export again keeps it."
+    )
+    for row in groups.head(SHOWN_GROUPS).to_dict("records"):
+        kind, name, source_id = str(row["kind"]), str(row["name"]), int(row["source_id"])
+        key = hashlib.sha256(f"{kind}\x00{source_id}\x00{name}".encode()).hexdigest()[:12]
+        with st.container(border=True, key=f"tracker-{key}"):
+            about, *buttons = st.columns([3.2, 1, 1, 1, 1], vertical_alignment="center")
+            with about:
+                st.text(f"{kind.capitalize()}: {name}")  # plain text: names come from the export
+                placed = f" · placed in {row['area']}" if row["area"] else ""
+                st.text(f"{row['source']} · {row['entries']} {'entry' if row['entries'] == 1 else 'entries'} · "
+                        f"{row['hours']:.1f} h{placed}")
+            for column, area in zip(buttons, AREAS, strict=True):
+                if column.button(area.capitalize(), key=f"tracker-{key}-{area}", width="stretch",
+                                 type="primary" if row["area"] == area else "secondary",
+                                 help=plain(f"Place every entry of the {kind} “{name}” in {area}")):
+                    with reported(f"Placing the {kind}"):
+                        count = log_workflows.place_tracker_group(
+                            cached.engine(), source_id=source_id, kind=kind, name=name, area=area
+                        )
+                        flash(f"Placed the {kind} “{name}” in {area}: {count} {'entry' if count == 1 else 'entries'}")
+                        st.rerun()
+    if len(groups) > SHOWN_GROUPS:
+        with st.expander(f"{len(groups) - SHOWN_GROUPS} more, with fewer hours"):
+            st.dataframe(groups.iloc[SHOWN_GROUPS:].drop(columns="source_id").rename(columns=str.capitalize),
+                         hide_index=True, width="stretch")

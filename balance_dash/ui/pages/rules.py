@@ -9,12 +9,13 @@ import streamlit as st
 
 from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS, RULE_FIELDS
-from balance_dash.ui import cached
+from balance_dash.ui import cached, layout
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.ui.text import plain
 from balance_dash.workflows import rules as rule_workflows
 
 SHOWN_UNCATEGORIZED = 15  # rows with placement buttons; the rest are listed below them
+SHOWN_STATE, PLACED_STATE = "rules_rows_shown", "rules_rows_placed"  # the rows as listed on this visit
 EDITOR_VERSION = "rules_editor_version"  # a new number gives the editor a fresh key: saved rules, no edits
 
 
@@ -27,24 +28,50 @@ st.caption(
 # --- What no rule places --------------------------------------------------------------------
 st.subheader("Uncategorized events")
 left = cached.uncategorized()
+
+
+def _row_key(source_id: int, title: str) -> str:
+    return hashlib.sha256(f"{source_id}\x00{title}".encode()).hexdigest()[:12]
+
+
+# The rows keep the places they had when the page opened: a placed row stays where it was, marked
+# placed, so the row under the pointer never changes after a click. A new visit lists afresh.
+if layout.new_visit("rules") or SHOWN_STATE not in st.session_state:
+    st.session_state[SHOWN_STATE] = left.head(SHOWN_UNCATEGORIZED).to_dict("records")
+    st.session_state[PLACED_STATE] = {}
+shown: list[dict[str, Any]] = st.session_state[SHOWN_STATE]
+placed_here: dict[str, str] = st.session_state[PLACED_STATE]
+still_left = {_row_key(int(s), str(t)) for s, t in zip(left["source_id"], left["title"], strict=True)}
 if not cached.has_data():
     st.info("Nothing imported yet. Import a calendar, or load the sample calendar, to see what the rules catch.")
-elif left.empty:
+elif left.empty and not shown:
     st.success("Every event has an area.", icon="🌿")
 else:
-    st.caption(
-        f"{len(left)} {'event' if len(left) == 1 else 'events'} that no rule places, most hours first. "
-        "One click places the whole series "
-        "in an area; the choice survives re-imports."
-    )
-    for row in left.head(SHOWN_UNCATEGORIZED).to_dict("records"):
+    if left.empty:
+        st.success("Every event has an area.", icon="🌿")
+    else:
+        st.caption(
+            f"{len(left)} {'event' if len(left) == 1 else 'events'} that no rule places, most hours first. "
+            "One click places the whole series "
+            "in an area; the choice survives re-imports."
+        )
+    for row in shown:
         source_id, title = int(row["source_id"]), str(row["title"])
-        key = hashlib.sha256(f"{source_id}\x00{title}".encode()).hexdigest()[:12]
+        key = _row_key(source_id, title)
         with st.container(border=True, key=f"uncategorized-{key}"):
             about, *buttons = st.columns([3.2, 1, 1, 1, 1], vertical_alignment="center")
             with about:
                 st.text(title or "(no title)")  # plain text: titles come from other people's invitations
                 st.text(f"{row['source']} · {row['occurrences']}× · {row['hours']:.1f} h")
+            if key in placed_here or key not in still_left:
+                # The same buttons, disabled, the chosen one marked: the row keeps its height at any width.
+                placed_in = placed_here.get(key)
+                for column, area in zip(buttons, AREAS, strict=True):
+                    column.button(f"✅ {area.capitalize()}" if area == placed_in else area.capitalize(),
+                                  key=f"placed-{key}-{area}", width="stretch", disabled=True,
+                                  type="primary" if area == placed_in else "secondary",
+                                  help=f"Placed in {placed_in}" if placed_in else "It has an area now")
+                continue
             for column, area in zip(buttons, AREAS, strict=True):
                 if column.button(area.capitalize(), key=f"place-{key}-{area}", width="stretch",
                                  help=plain(f"Place every “{title}” of this calendar in {area}")):
@@ -52,12 +79,15 @@ else:
                         placed = rule_workflows.place_series(
                             cached.engine(), source_id=source_id, title=title, area=area
                         )
+                        placed_here[key] = area
                         flash(f"Placed “{title}” of {row['source']} in {area}: "
                               f"{placed} {'event' if placed == 1 else 'events'} with this title, past and future")
                         st.rerun()
-    if len(left) > SHOWN_UNCATEGORIZED:
-        with st.expander(f"{len(left) - SHOWN_UNCATEGORIZED} more, with fewer hours"):
-            st.dataframe(left.iloc[SHOWN_UNCATEGORIZED:].drop(columns="source_id"), hide_index=True, width="stretch")
+    listed = {_row_key(int(row["source_id"]), str(row["title"])) for row in shown}
+    more = left[[_row_key(int(s), str(t)) not in listed for s, t in zip(left["source_id"], left["title"], strict=True)]]
+    if len(more):
+        with st.expander(f"{len(more)} more, with fewer hours"):
+            st.dataframe(more.drop(columns="source_id"), hide_index=True, width="stretch")
 
 # --- The rule editor ------------------------------------------------------------------------
 st.subheader("Your rules")
@@ -107,6 +137,7 @@ if save_clicked:
         st.code(str(error), language=None, wrap_lines=True)
     else:
         st.session_state[EDITOR_VERSION] = version + 1
+        st.session_state.pop(SHOWN_STATE, None)  # other rules, another list
         flash(f"Saved {count} rules; every week is re-categorised")
         st.rerun()
 if discard_clicked:
@@ -168,5 +199,6 @@ with st.expander("Restore the default rules"):
         with reported("Restoring the default rules"):
             restored = rule_workflows.restore_default_rules(cached.engine())
             st.session_state[EDITOR_VERSION] = version + 1
+            st.session_state.pop(SHOWN_STATE, None)
             flash(f"Restored {restored} default rules")
             st.rerun()

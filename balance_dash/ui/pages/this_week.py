@@ -15,7 +15,7 @@ from balance_dash import charts, workflows
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.trends import PERIOD_WEEKS
-from balance_dash.ui import cached, layout, widgets
+from balance_dash.ui import cached, layout, placement, widgets
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.ui.text import plain
 from balance_dash.workflows import data as data_workflows
@@ -257,36 +257,10 @@ if drill:
         else:
             st.caption("Hours: each event's share of the area's hours (time two events of one area share counts once). "
                        "Select a row to place it in another area.")
-            shown = events[["title", "calendar", "when", "hours", "placed_by"]].rename(columns={
-                "title": "Event", "calendar": "Calendar", "when": "When", "hours": "Hours", "placed_by": "Why this area",
-            })
-            picked = st.dataframe(
-                shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                key=f"drill-table-{drill_week}-{drill_area}",
-                column_config={"Hours": st.column_config.NumberColumn(format="%.2f")},
+            placement.events_with_placement(
+                events, key=f"drill-table-{drill_week}-{drill_area}", current_area=drill_area,
+                headers={"title": "Event", "calendar": "Calendar", "when": "When", "hours": "Hours", "placed_by": "Why this area"},
             )
-            rows = picked.selection.rows if picked and picked.selection else []
-            if rows:
-                chosen = events.iloc[rows[0]]
-                st.markdown(f"Place **{plain(chosen['title'] or '(no title)')}** ({plain(chosen['when'])}):")
-                one, whole = st.columns(2)
-                with one:
-                    st.caption("Only this occurrence")
-                    for area in (a for a in AREAS if a != drill_area):
-                        if st.button(area.capitalize(), key=f"one-{area}", width="stretch"):
-                            with reported("Placing the occurrence"):
-                                drilldown.place_occurrence(cached.engine(), source_id=int(chosen["source_id"]), uid=str(chosen["uid"]),
-                                                           recurrence_key=str(chosen["recurrence_key"]), area=area)
-                                flash(f"Placed this “{chosen['title']}” ({chosen['when']}) in {area}; the rest of its series keeps its area")
-                                st.rerun()
-                with whole:
-                    st.caption("The whole series")
-                    for area in (a for a in AREAS if a != drill_area):
-                        if st.button(area.capitalize(), key=f"series-{area}", width="stretch"):
-                            with reported("Placing the series"):
-                                drilldown.place_series_of(cached.engine(), source_id=int(chosen["source_id"]), uid=str(chosen["uid"]), area=area)
-                                flash(f"Placed every occurrence of “{chosen['title']}” in {area}")
-                                st.rerun()
 
 # --- Warnings and the week day by day ---------------------------------------------------------------
 st.subheader("Warnings")

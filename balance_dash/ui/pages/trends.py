@@ -8,7 +8,7 @@ import streamlit as st
 from balance_dash import charts
 from balance_dash.settings import WEEKDAY_NAMES
 from balance_dash.trends import ROLLING_WEEKS, Period
-from balance_dash.ui import cached, layout, widgets
+from balance_dash.ui import cached, layout, placement, widgets
 
 if not cached.has_data():
     layout.welcome()
@@ -49,18 +49,24 @@ widgets.figures_table(result.weekly[["iso_week", "area", "hours", "rolling_hours
     columns={"iso_week": "Week", "area": "Area", "hours": "Hours", "rolling_hours": f"{ROLLING_WEEKS}-week mean"}))
 heat_event = widgets.chart(charts.work_heatmap(result.heatmap, theme=theme), key="trend_heatmap", on_select="rerun",
                            selection_mode="points")
-cell = heat_event.selection.points[0] if heat_event and heat_event.selection and heat_event.selection.points else None
+points = ((heat_event or {}).get("selection") or {}).get("points") or []  # a dict-like state, read as one
+cell = points[0] if points else None
 if cell is not None and str(cell.get("y")) in WEEKDAY_NAMES and cell.get("x") is not None:
     weekday, hour = WEEKDAY_NAMES.index(str(cell["y"])), int(cell["x"])
     events = cached.events_in_hour(result.first_day, result.last_day, weekday, hour)
     with st.container(border=True, key="heatmap-drilldown"):
         st.markdown(f"**Work on {WEEKDAY_NAMES[weekday]}s, {hour:02d}:00–{(hour + 1) % 24:02d}:00:** "
                     f"{len(events)} {'event' if len(events) == 1 else 'events'}, {events['hours'].sum():.1f} h in that hour")
-        st.caption("Each event's time inside that hour, in the period shown; the rule or choice that made it work. "
-                   "Place them on This week or the Rules page.")
-        st.dataframe(events[["title", "calendar", "when", "hours", "placed_by"]].rename(columns={
-            "title": "Event", "calendar": "Calendar", "when": "When", "hours": "Hours in that hour", "placed_by": "Why work",
-        }), hide_index=True, width="stretch")
+        if events.empty:
+            st.caption("No timed work events in that hour in the period shown.")
+        else:
+            st.caption("Each event's time inside that hour, in the period shown; the rule or choice that made it work. "
+                       "Select a row to place it in another area.")
+            placement.events_with_placement(
+                events, key=f"heat-table-{weekday}-{hour}", current_area="work", button_prefix="heat-",
+                headers={"title": "Event", "calendar": "Calendar", "when": "When", "hours": "Hours in that hour",
+                         "placed_by": "Why work"},
+            )
 widgets.figures_table(result.heatmap.rename(columns=lambda hour: f"{int(hour):02d}:00").rename_axis("Day").reset_index())
 
 rest_days = ", ".join(WEEKDAY_NAMES[d][:3] for d in sorted(settings.rest_days)) or "none"
