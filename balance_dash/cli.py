@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 from sqlalchemy.engine import Engine
 
-from balance_dash import health, history, store, workflows
+from balance_dash import health, history, store, wording, workflows
 from balance_dash.errors import BalanceDashError, DatabaseUrlError, InvalidValueError
 from balance_dash.plain_text import capped, printable
 from balance_dash.settings import Settings
@@ -209,7 +209,6 @@ SUMMARY_HEADERS = {
     "work": "work", "family": "family", "personal": "personal", "rest": "rest", "uncategorized": "uncategorized",
     "integration": "two areas", "unaccounted": "unaccounted", "sleep": "sleep",
 }
-NOT_COUNTED_WORDS = {"declined": "declined", "free": "shown as free", "out_of_office": "out of office", "cancelled": "cancelled"}
 
 
 def summary_lines(document: dict[str, object]) -> list[str]:
@@ -231,7 +230,7 @@ def summary_lines(document: dict[str, object]) -> list[str]:
             lines.append(f"  {week['days_off']} day{'s' if week['days_off'] != 1 else ''} off: the work target is pro rata")
         left_out = {reason: hours for reason, hours in week.get("not_counted", {}).items() if hours}
         if left_out:
-            words = ", ".join(f"{hours:g} h {NOT_COUNTED_WORDS.get(reason, reason)}" for reason, hours in left_out.items())
+            words = ", ".join(f"{hours:g} h {wording.NOT_COUNTED_WORDS.get(reason, reason)}" for reason, hours in left_out.items())
             lines.append(f"  not counted: {words}")
         lines += [f"  [{warning['severity']}] {warning['message']}" for warning in week["warnings"]]
     if any(week["scheduled"] for week in weeks):

@@ -28,6 +28,8 @@ WARNING_TITLES = {
     "above_target": "Above your target",
     "streak": "The same warning week after week",
 }
+# Why hours were not counted (attendance.NOT_COUNTED_REASONS), as people say it, declined first.
+NOT_COUNTED_WORDS = {"declined": "declined", "free": "shown as free", "out_of_office": "out of office", "cancelled": "cancelled"}
 SEVERITY_WORDS = {"high": "High", "caution": "Caution", "boundary": "Your boundary", "info": "Note"}
 
 

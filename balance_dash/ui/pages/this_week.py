@@ -11,7 +11,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from balance_dash import charts, workflows
+from balance_dash import charts, wording, workflows
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.trends import PERIOD_WEEKS
@@ -183,8 +183,7 @@ if has_data and week[UNCATEGORIZED] > 0:
     uncategorized_column.metric("Uncategorized", f"{week[UNCATEGORIZED]:.1f} h", help="Events no rule places; give them an area here or on the Rules page.")
 left_out = result.not_counted(selected) if has_data else {}
 if left_out or (has_data and week.get("tentative", 0)):
-    words = {"declined": "declined", "free": "shown as free", "out_of_office": "out of office", "cancelled": "cancelled"}
-    parts = [f"{left_out[reason]:.1f} h {word}" for reason, word in words.items() if reason in left_out]
+    parts = [f"{left_out[reason]:.1f} h {word}" for reason, word in wording.NOT_COUNTED_WORDS.items() if reason in left_out]
     note = f"Not counted: {', '.join(parts)}." if parts else ""
     if week.get("tentative", 0):
         note += f" Counted but not yet accepted (tentative or unanswered): {week['tentative']:.1f} h."
