@@ -20,11 +20,14 @@ from typing import Protocol
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy.engine import Engine
 
+from balance_dash import store
 from tests.support.apptest import seed_sample
 from tests.support.browser import VIEWPORT, chromium_args, find_chromium, screenshot
 from tests.support.dashboard import APP_SCRIPT, DashboardServer
 from tests.support.environment import unavailable
+from tests.support.live_servers import FailKeyring, FeedServer, keyring_replaced
 from tests.support.postgres import (
     PostgresCluster,
     PostgresUnavailable,
@@ -186,3 +189,31 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
                 screenshot(tab, f"failed-{request.node.nodeid}")
     finally:
         context.close()
+
+
+# --- live calendars ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_system_keyring() -> Iterator[None]:
+    """No test reaches the machine's real keyring: the fail backend stands in (the database fallback)."""
+    with keyring_replaced(FailKeyring()):
+        yield
+
+
+@pytest.fixture
+def feed() -> Iterator[FeedServer]:
+    """A calendar address served on 127.0.0.1 (tests/support/live_servers.py), stopped after the test."""
+    server = FeedServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    """An engine on the test's fresh SQLite file, disposed after the test."""
+    opened = store.open_engine(sqlite_url)
+    yield opened
+    opened.dispose()

@@ -21,17 +21,13 @@ from balance_dash.settings import Settings
 from balance_dash.workflows import live
 from tests.support.calendars import calendar, event, hours_by_week, snapshot
 from tests.support.cli import run_cli
-from tests.support.live_servers import USERS, FailKeyring, RadicaleServer, keyring_replaced
+from tests.support.live_servers import USERS, RadicaleServer
 
 UTC_ZONE = live.ZoneInfo("UTC")
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=live.UTC)  # 2026-W48, the suite's frozen week
 SETTINGS = Settings(sync_timeout_seconds=10)
 
-
-@pytest.fixture(autouse=True)
-def no_system_keyring() -> Iterator[None]:
-    with keyring_replaced(FailKeyring()):
-        yield
+pytestmark = pytest.mark.usefixtures("no_system_keyring")  # never the machine's real keyring
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +37,6 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RadicaleServe
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def engine(sqlite_url: str) -> Iterator[Engine]:
-    engine = store.open_engine(sqlite_url)
-    yield engine
-    engine.dispose()
 
 
 def client(radicale: RadicaleServer, user: str) -> DAVClient:

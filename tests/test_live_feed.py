@@ -4,7 +4,6 @@ failure a user meets (each a clear line, the database unchanged), the window rul
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,34 +20,13 @@ from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import live
 from tests.support.calendars import calendar, event, hours_by_week, snapshot
 from tests.support.cli import run_cli
-from tests.support.live_servers import Answer, FailKeyring, FeedServer, keyring_replaced
+from tests.support.live_servers import Answer, FeedServer, keyring_replaced
 
 UTC_ZONE = live.ZoneInfo("UTC")
 SECRET = "5ecret7oken"  # the part of the feed's address that must never be shown
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=live.UTC)  # the suite's frozen week (2026-W48)
 
-
-@pytest.fixture(autouse=True)
-def no_system_keyring() -> Iterator[None]:
-    """No test reaches the machine's real keyring: the fail backend stands in (the database fallback)."""
-    with keyring_replaced(FailKeyring()):
-        yield
-
-
-@pytest.fixture
-def feed() -> Iterator[FeedServer]:
-    server = FeedServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def engine(sqlite_url: str) -> Iterator[Engine]:
-    engine = store.open_engine(sqlite_url)
-    yield engine
-    engine.dispose()
+pytestmark = pytest.mark.usefixtures("no_system_keyring")  # never the machine's real keyring
 
 
 SETTINGS = Settings(sync_timeout_seconds=1, max_upload_mb=5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from balance_dash.live import feed_split
 from balance_dash.settings import Settings
 from balance_dash.workflows import live
 from tests.support.calendars import calendar, event
-from tests.support.live_servers import Answer, FailKeyring, FeedServer, keyring_replaced
+from tests.support.live_servers import Answer, FeedServer
 
 UTC_ZONE = live.ZoneInfo("Europe/Berlin")
 SETTINGS = Settings(sync_timeout_seconds=5, max_upload_mb=20)
@@ -33,20 +33,7 @@ MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=live.UTC)
 COLUMNS = [*store.IDENTITY, *(c for c in store.CONTENT if c not in ("cancelled",))]
 BLOCK = re.compile(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", re.DOTALL)
 
-
-@pytest.fixture(autouse=True)
-def no_system_keyring() -> Iterator[None]:
-    with keyring_replaced(FailKeyring()):
-        yield
-
-
-@pytest.fixture
-def feed() -> Iterator[FeedServer]:
-    server = FeedServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+pytestmark = pytest.mark.usefixtures("no_system_keyring")  # never the machine's real keyring
 
 
 @pytest.fixture

@@ -13,15 +13,11 @@ from balance_dash import store
 from balance_dash.settings import Settings
 from tests.support.apptest import PAGES, make_app, no_exception, shown
 from tests.support.calendars import calendar, event, hours_by_week
-from tests.support.live_servers import Answer, FailKeyring, FeedServer, keyring_replaced
+from tests.support.live_servers import Answer, FeedServer
 
 WEEK = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # 2026-W47
 
-
-@pytest.fixture(autouse=True)
-def no_system_keyring() -> Iterator[None]:
-    with keyring_replaced(FailKeyring()):
-        yield
+pytestmark = pytest.mark.usefixtures("no_system_keyring")  # never the machine's real keyring
 
 
 @pytest.fixture
