@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import venv
@@ -31,38 +30,20 @@ def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
         sys.exit(completed.returncode)
 
 
-class _Stop(Exception):
-    """This process was told to stop (SIGTERM, SIGHUP)."""
-
-
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
-STOP_GRACE_S = 10.0
-
-
 def run_server(args: list[str], env: dict[str, str] | None = None) -> int:
-    """Run a server until it ends, or until this process is told to stop (Ctrl+C, SIGTERM, SIGHUP):
-    then stop the server too and wait for it, so its port is free for the next start."""
+    """Run a server (`balance-dash serve`) as this very process where the system allows it.
+
+    On POSIX this process is replaced by the server (exec), so Ctrl+C, SIGTERM or SIGHUP sent to
+    `tasks.py run` reach `balance-dash serve` itself, which stops Streamlit and frees the port
+    (cli.serve); no second copy of that stop logic lives here. Elsewhere it runs as a child.
+    """
     print("+", " ".join(args), flush=True)
-    child = subprocess.Popen(args, cwd=ROOT, env=env)
-
-    def stop(signum: int, _frame: object) -> None:
-        raise _Stop(signum)
-
-    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
-    try:
-        return child.wait()
-    except (_Stop, KeyboardInterrupt):
-        if child.poll() is None:
-            child.terminate()
-            try:
-                child.wait(STOP_GRACE_S)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-        return 0
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
+    if os.name == "posix":
+        os.chdir(ROOT)
+        if env is None:
+            os.execv(args[0], args)
+        os.execve(args[0], args, env)
+    return subprocess.call(args, cwd=ROOT, env=env)
 
 
 def ensure_venv(lock: str) -> None:
