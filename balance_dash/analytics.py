@@ -85,9 +85,12 @@ def _timed_rows(occ: pd.DataFrame) -> pd.Series:
     return ~occ["all_day"].astype(bool) & occ["start_utc"].notna() & occ["end_utc"].notna()
 
 
-def _timed(occ: pd.DataFrame) -> pd.DataFrame:
-    """Counted timed occurrences with their area; logged sleep is left out (it is not rest)."""
-    timed = _timed_rows(occ) & counted(occ) & ~logged_sleep(occ)
+def _timed(occ: pd.DataFrame, chosen: pd.Series | None = None) -> pd.DataFrame:
+    """Counted timed occurrences with their area; logged sleep is left out (it is not rest).
+
+    `chosen` is that selection when the caller has it already (a mask over `occ`).
+    """
+    timed = _timed_rows(occ) & counted(occ) & ~logged_sleep(occ) if chosen is None else chosen
     rows = occ.loc[timed, ["start_utc", "end_utc"]]
     area = occ.loc[timed, "area"] if "area" in occ else pd.Series(None, index=rows.index, dtype=object)
     known = area.isin(AREAS)
@@ -98,13 +101,14 @@ def _union_of(rows: pd.DataFrame) -> iv.IntervalSet:
     return iv.union(iv.micros(rows["start_utc"]), iv.micros(rows["end_utc"]))
 
 
-def area_intervals(occ: pd.DataFrame) -> pd.DataFrame:
+def area_intervals(occ: pd.DataFrame, *, chosen: pd.Series | None = None) -> pd.DataFrame:
     """Per area, the union of its timed occurrences: columns area, start_utc, end_utc.
 
     Sorted by area (in `AREA_COLUMNS` order) then start; `start_utc`/`end_utc` are
     `datetime64[us, UTC]`. Rows whose area is missing or unknown count as uncategorized.
+    `chosen`: the rows that count as area time, when the caller has computed them (see `_timed`).
     """
-    timed = _timed(occ)
+    timed = _timed(occ, chosen)
     parts = []
     for area in AREA_COLUMNS:
         rows = timed[timed["area"] == area]
@@ -164,7 +168,9 @@ def daily_hours(
     days = iv.local_days(first_day, last_day)
     bounds_us = iv.day_bounds_us(first_day, last_day, tz)
     lo_us, hi_us = bounds_us[:-1], bounds_us[1:]
-    intervals = area_intervals(occ)
+    lived = _timed_rows(occ) & counted(occ)
+    slept_rows = logged_sleep(occ)  # a regex over the rest titles: decided once
+    intervals = area_intervals(occ, chosen=lived & ~slept_rows)
     has_data = _has_data(coverage, lo_us, hi_us)
 
     hours = {area: iv.window_hours(interval_set(intervals, (area,)), lo_us, hi_us) for area in AREA_COLUMNS}
@@ -172,8 +178,7 @@ def daily_hours(
     union_hours = iv.window_hours(everything, lo_us, hi_us)
     integration = np.sum([hours[area] for area in AREA_COLUMNS], axis=0) - union_hours
 
-    timed = _timed_rows(occ) & counted(occ)
-    slept = _union_of(occ[timed & logged_sleep(occ)])
+    slept = _union_of(occ[lived & slept_rows])
     awake_or_slept = iv.union(*_concat(everything, slept))
     sleep_set = slept
     if sleep is not None and len(days):
