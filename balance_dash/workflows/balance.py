@@ -52,17 +52,24 @@ class Balance:
         return local_midnight_utc(week_start + timedelta(days=7), self.tz) > self.now
 
 
-def categorized_occurrences(engine: Engine, *, start_utc: datetime | None = None, end_utc: datetime | None = None) -> pd.DataFrame:
+def categorized_occurrences(
+    engine: Engine,
+    *,
+    start_utc: datetime | None = None,
+    end_utc: datetime | None = None,
+    addresses: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """Occurrences in the period with their area and day-off mark decided.
 
     Descriptions are read only when an enabled rule looks at them, and attendee lists only once
     the user's own addresses are set: they are most of the bytes of a long history, and nothing
-    else on the hot path needs them.
+    else on the hot path needs them. `addresses` are the user's own (default: read from the settings).
     """
-    try:
-        addresses = store.load_settings(engine).my_addresses
-    except SettingsError:  # unreadable saved settings: the front-ends say so and offer a reset
-        addresses = ()
+    if addresses is None:
+        try:
+            addresses = store.load_settings(engine).my_addresses
+        except SettingsError:  # unreadable saved settings: the front-ends say so and offer a reset
+            addresses = ()
     rules = store.load_rules(engine)
     wanted = rules["enabled"].astype(bool) & (rules["field"] == "description")
     occurrences = store.load_occurrences(
@@ -96,6 +103,7 @@ def balance(
             engine,
             start_utc=local_midnight_utc(history_start - timedelta(days=1), tz),
             end_utc=local_midnight_utc(last_week_end + timedelta(days=2), tz),
+            addresses=settings.my_addresses,
         )
     sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
     covered = store.load_coverage(engine)
