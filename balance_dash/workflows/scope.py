@@ -1,0 +1,95 @@
+"""The context every read workflow takes first: which database, whose settings, which zone, when.
+
+A `Scope` is built once per CLI command and once per cached dashboard view. What it reads (the
+categorized occurrences, the targets, the coverage) it reads at most once, on first use, so a view
+that asks for the balance, the trends and the drill-down of one period reads the store once.
+Writes keep plain signatures (`engine`, values): they change what a scope has read, so a new scope
+is built after them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from balance_dash import store
+from balance_dash.settings import Settings
+from balance_dash.workflows.common import resolve_zone, week_start_of
+
+
+@dataclass(frozen=True, eq=False)
+class Scope:
+    """Engine, settings, display zone and "now" of one read, with lazily read shared data.
+
+    `now` is an aware instant; `today` is its date in the display zone. Two scopes are equal only
+    when they are the same object: the lazily read frames are not part of an identity.
+    """
+
+    engine: Engine
+    settings: Settings
+    tz: ZoneInfo
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            raise ValueError("Scope.now must be an aware datetime")
+
+    @classmethod
+    def of(
+        cls,
+        engine: Engine,
+        *,
+        settings: Settings | None = None,
+        tz: ZoneInfo | str | None = None,
+        now: datetime | None = None,
+    ) -> Scope:
+        """A scope for `engine`: settings read from it unless given, zone from `tz`, the settings or the system."""
+        settings = store.load_settings(engine) if settings is None else settings
+        zone = tz if isinstance(tz, ZoneInfo) else resolve_zone(tz, settings)
+        return cls(engine=engine, settings=settings, tz=zone, now=(now or datetime.now(UTC)).astimezone(UTC))
+
+    @cached_property
+    def today(self) -> date:
+        """The date of `now` in the display zone."""
+        return self.now.astimezone(self.tz).date()
+
+    @cached_property
+    def this_week(self) -> date:
+        """The first day of the week that holds `today`."""
+        return week_start_of(self.today, self.settings.week_starts_on)
+
+    @cached_property
+    def occurrences(self) -> pd.DataFrame:
+        """Every occurrence with its area, day-off mark and attendance decided (read once)."""
+        from balance_dash.workflows.balance import categorized_occurrences  # the facade's own reader
+
+        return categorized_occurrences(self.engine, addresses=self.settings.my_addresses)
+
+    def occurrences_between(self, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
+        """Categorized occurrences that overlap [start_utc, end_utc).
+
+        The whole history when it is already read (a dashboard view), else only the window (the
+        CLI's fast path: a summary of one week reads that week, not ten years).
+        """
+        if "occurrences" in self.__dict__:
+            return self.occurrences
+        from balance_dash.workflows.balance import categorized_occurrences
+
+        return categorized_occurrences(
+            self.engine, start_utc=start_utc, end_utc=end_utc, addresses=self.settings.my_addresses
+        )
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """The target rows with their effective dates (read once)."""
+        return store.load_targets(self.engine)
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """First and last instant each source covers, and the logged days (read once)."""
+        return store.load_coverage(self.engine)
