@@ -5,11 +5,11 @@ The built-in ones come from the Settings (start time, disconnect time, rest days
 sleep window); the user names more (`models.Boundary`, with a history of versions). Each is
 checked on the per-area unions of `analytics.area_intervals` with the interval primitives the
 health checks use: one window of wall time per chosen local day
-(`analytics_intervals.local_instants_us`, DST-aware), and the offending hours inside it are the
+(`analytics.intervals.local_instants_us`, DST-aware), and the offending hours inside it are the
 `window_hours` of the offending areas' union. Windows are half-open: work that ends exactly at
 the disconnect time keeps the boundary.
 
-The built-ins measure what `health_boundaries` warns about (after_hours is Start time plus
+The built-ins measure what `health.boundaries` warns about (after_hours is Start time plus
 Disconnect time; work_on_rest_day is Rest days plus Days off), so a broken boundary and its
 warning always agree; here they are counted per week with streaks and a score.
 """
@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from balance_dash import analytics
-from balance_dash import analytics_intervals as iv
+from balance_dash.analytics import intervals as iv
 from balance_dash.models import UNCATEGORIZED
 from balance_dash.settings import WEEKDAY_NAMES, Settings
 

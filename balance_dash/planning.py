@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from balance_dash import analytics, boundaries
-from balance_dash import analytics_intervals as iv
+from balance_dash.analytics import intervals as iv
 from balance_dash.models import LOG_KINDS
 from balance_dash.settings import Settings
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from balance_dash import analytics, charts, trends
+from balance_dash import analytics, charts
+from balance_dash.analytics import trends
 from balance_dash.chart_theme import PALETTES
 from balance_dash.charts import AREA_COLOURS
 from balance_dash.models import AREAS

@@ -78,7 +78,8 @@ def test_placing_one_occurrence_or_its_series_and_making_a_rule(seeded_url):
 
 
 def test_the_events_behind_a_heatmap_cell_hold_time_in_that_hour(seeded_url):
-    from balance_dash import analytics, trends
+    from balance_dash import analytics
+    from balance_dash.analytics import trends
 
     engine = store.open_engine(seeded_url)
     zone = workflows.resolve_zone(BERLIN)

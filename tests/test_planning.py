@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from balance_dash import analytics_intervals as iv
 from balance_dash import boundaries, planning, store, workflows
+from balance_dash.analytics import intervals as iv
 from balance_dash.boundaries import BoundaryRule
 from balance_dash.settings import Settings
 

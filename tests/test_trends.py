@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from balance_dash import analytics, trends
+from balance_dash import analytics
+from balance_dash.analytics import trends
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.settings import Settings
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from balance_dash.bench import browser, generate, live, phases
-from balance_dash.ingest.ics_common import shift_years
+from balance_dash.ingest.ics.common import shift_years
 from balance_dash.settings import Settings
 
 ZONE = "Europe/Berlin"

@@ -32,7 +32,7 @@ from types import FrameType
 import pandas as pd
 
 from balance_dash.errors import CalendarError, LimitError
-from balance_dash.ingest.ics_common import ISSUE_WARNING, IngestIssue
+from balance_dash.ingest.ics.common import ISSUE_WARNING, IngestIssue
 
 MAX_DEPTH = 5  # VCALENDAR > VEVENT > VALARM is 3; VCALENDAR > VTIMEZONE > STANDARD is 3
 MAX_INTERVAL = 1_000_000
@@ -130,7 +130,7 @@ def rule_problem(value: str, *, in_zone: bool = False) -> str:
         parts[key.strip().upper()] = text.strip().upper()
     freq = parts.get("FREQ", "")
     if freq not in _FREQS or "RSCALE" in parts:
-        return ""  # not readable, or another calendar scale: ics_rules reports it and skips the series
+        return ""  # not readable, or another calendar scale: ics.rules reports it and skips the series
     if in_zone and freq not in _ZONE_FREQS:
         return f"makes a time zone change its offset {freq.lower()}; real zones change at most a few times a year"
     interval = parts.get("INTERVAL")

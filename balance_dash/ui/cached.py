@@ -17,8 +17,8 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from balance_dash import store, workflows
+from balance_dash.analytics.trends import Period
 from balance_dash.settings import Settings
-from balance_dash.trends import Period
 from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import drilldown
 from balance_dash.workflows import logs as log_workflows

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from balance_dash import health, wording, workflows
-from balance_dash.trends import Period
+from balance_dash.analytics.trends import Period
 
 SEVERITY_ICONS = {"high": "🛑", "caution": "⚠️", "boundary": "🚧", "info": "ℹ️"}
 RANGE_STATE = "chart_range"  # shared by This week and Trends

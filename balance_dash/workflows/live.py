@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 from balance_dash import store
 from balance_dash.errors import BalanceDashError, InvalidValueError, SyncError
 from balance_dash.ingest import ics
-from balance_dash.ingest.ics_common import shift_years
+from balance_dash.ingest.ics.common import shift_years
 from balance_dash.live import addresses, caldav_account, feed, feed_split, secrets
 from balance_dash.models import LiveSource
 from balance_dash.settings import Settings

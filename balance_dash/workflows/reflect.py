@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import analytics, boundaries, health, history, planning, store
-from balance_dash import analytics_intervals as iv
+from balance_dash.analytics import intervals as iv
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, JournalEntry
 from balance_dash.settings import Settings

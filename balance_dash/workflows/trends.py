@@ -13,9 +13,9 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import analytics, store
-from balance_dash import trends as pure
+from balance_dash.analytics import trends as pure
+from balance_dash.analytics.trends import Period, PeriodSpans
 from balance_dash.settings import Settings
-from balance_dash.trends import Period, PeriodSpans
 from balance_dash.workflows.balance import categorized_occurrences
 from balance_dash.workflows.common import local_midnight_utc, week_start_of
 

@@ -12,9 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from balance_dash import charts, wording, workflows
+from balance_dash.analytics.trends import PERIOD_WEEKS
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, UNCATEGORIZED
-from balance_dash.trends import PERIOD_WEEKS
 from balance_dash.ui import cached, layout, placement, widgets
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.ui.text import plain

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from balance_dash import charts
+from balance_dash.analytics.trends import ROLLING_WEEKS, Period
 from balance_dash.settings import WEEKDAY_NAMES
-from balance_dash.trends import ROLLING_WEEKS, Period
 from balance_dash.ui import cached, layout, placement, widgets
 
 if not cached.has_data():

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from balance_dash import analytics
-from balance_dash import analytics_intervals as iv
-from balance_dash.health_catalog import HealthWarning
-from balance_dash.health_checks import (
+from balance_dash.analytics import intervals as iv
+from balance_dash.health.catalog import HealthWarning
+from balance_dash.health.checks import (
     Context,
     day_subject,
     day_text,

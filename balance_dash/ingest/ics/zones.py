@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import x_wr_timezone
 
-from balance_dash.ingest.ics_common import ISSUE_WARNING, IngestIssue
+from balance_dash.ingest.ics.common import ISSUE_WARNING, IngestIssue
 
 
 class _GoogleTimes(x_wr_timezone.UTCChangingWalker):  # type: ignore[misc]  # untyped library

@@ -9,7 +9,7 @@ changing it re-decides history without a re-import. The reader keeps, per event:
 - `organizer`: the organizer's address;
 - `attendees`: "PARTSTAT:address" tokens separated by spaces.
 
-`ics_skim` reads these from the raw lines (`People.add_line`), so icalendar never builds objects
+`ics.skim` reads these from the raw lines (`People.add_line`), so icalendar never builds objects
 for them: exports list every invitee of every meeting. An event the skim passed through
 untouched is read from its parsed component instead (`people_of`).
 """

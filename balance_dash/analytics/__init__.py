@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from balance_dash import analytics_intervals as iv
+from balance_dash.analytics import intervals as iv
 from balance_dash.attendance import MARKED_PARTICIPATION, NOT_COUNTED_REASONS
 from balance_dash.models import AREAS, UNCATEGORIZED
 

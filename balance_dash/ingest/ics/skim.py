@@ -8,7 +8,7 @@ of it; skipping it at the line level more than halves the parse. What is left ou
 - X- properties of VEVENTs (X-WR-CALNAME, X-WR-TIMEZONE belong to the VCALENDAR and stay),
   and the VEVENT properties in `UNREAD`: when the entry was edited, attachments, links;
 - ATTENDEE, ORGANIZER, TRANSP and Outlook's busy status: the skim reads what the product needs
-  of them itself (`ics_people.People`, one per VEVENT in file order, `Skimmed.people`), since
+  of them itself (`ics.people.People`, one per VEVENT in file order, `Skimmed.people`), since
   an export lists every invitee of every meeting and icalendar would build an object with
   parameters for each.
 - DESCRIPTION text beyond what the product keeps (2000 characters), in events with a UID (the
@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from balance_dash.ingest.ics_people import PROPERTIES, People
+from balance_dash.ingest.ics.people import PROPERTIES, People
 
 # The same patterns icalendar uses (icalendar.parser.content_line): a fold is a line break
 # followed by a space or a tab; lines end at CRLF or LF.
@@ -40,7 +40,7 @@ _VALUE_START = re.compile(r'[^:"]*(?:"[^"]*"[^:"]*)*:')
 # VEVENT properties neither balance-dash nor recurring-ical-events reads (RFC 5545 3.8.4-3.8.7):
 # the event's times, rules, UID, SEQUENCE, STATUS, SUMMARY, LOCATION, DESCRIPTION all stay.
 UNREAD = frozenset({"DTSTAMP", "CREATED", "LAST-MODIFIED", "CLASS", "ATTACH", "CONFERENCE", "URL"})
-KEPT_DESCRIPTION = 2000  # characters the product keeps (ics_parse._TEXT_LIMITS)
+KEPT_DESCRIPTION = 2000  # characters the product keeps (ics.parse._TEXT_LIMITS)
 # An escape pair (\n, \,) is two characters of text for one of value; keep enough text for
 # KEPT_DESCRIPTION characters of value whatever the escapes.
 _KEPT_TEXT = 2 * KEPT_DESCRIPTION + 2

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar.prop import vBroken
 
-from balance_dash.ingest.ics_common import to_utc
+from balance_dash.ingest.ics.common import to_utc
 
 _SUBDAILY_SECONDS = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600}
 # BY-parts that multiply the instances within one period of the frequency (RFC 5545 3.3.10).

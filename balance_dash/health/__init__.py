@@ -2,8 +2,8 @@
 
 `evaluate(daily, weekly, intervals, ...)` runs every check of PRODUCT.md section 5 over the
 frames of `analytics` and returns `HealthWarning`s, scheduled future periods included. The
-catalog of codes, thresholds and sources is `health_catalog.CATALOG`; the checks live in
-`health_checks` (hours) and `health_boundaries` (rest, breaks, boundaries, sleep, targets).
+catalog of codes, thresholds and sources is `health.catalog.CATALOG`; the checks live in
+`health.checks` (hours) and `health.boundaries` (rest, breaks, boundaries, sleep, targets).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from balance_dash import analytics
-from balance_dash.health_boundaries import (
+from balance_dash.health.boundaries import (
     check_after_hours,
     check_breaks,
     check_daily_rest,
@@ -24,7 +24,7 @@ from balance_dash.health_boundaries import (
     check_weekly_rest,
     check_work_on_rest_days,
 )
-from balance_dash.health_catalog import (
+from balance_dash.health.catalog import (
     CATALOG,
     PRESETS,
     SEVERITY_RANK,
@@ -33,7 +33,7 @@ from balance_dash.health_catalog import (
     WarningSpec,
     escalate,
 )
-from balance_dash.health_checks import Context, check_average_week, check_long_days, check_week_hours
+from balance_dash.health.checks import Context, check_average_week, check_long_days, check_week_hours
 from balance_dash.models import AREAS
 from balance_dash.settings import Settings
 

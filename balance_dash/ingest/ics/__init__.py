@@ -3,8 +3,8 @@
 Time semantics follow PRODUCT.md section 3: recurrence is expanded in each event's own zone;
 floating times, unknown TZIDs and all-day dates are read in the user's zone `tz`; timed
 occurrences become UTC instants, all-day ones local calendar days. The work is split into
-`ics_parse` (bytes -> usable components), `ics_rules` (RRULE repair and bounds) and
-`ics_expand` (components -> rows).
+`ics.parse` (bytes -> usable components), `ics.rules` (RRULE repair and bounds) and
+`ics.expand` (components -> rows).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pandas as pd
 
 from balance_dash.errors import BalanceDashError, CalendarError, InvalidValueError
 from balance_dash.ingest import limits
-from balance_dash.ingest.ics_common import IngestIssue, gc_paused, shift_years
-from balance_dash.ingest.ics_expand import Rows, expand_events
-from balance_dash.ingest.ics_parse import PARSE_LOCK, EventRecord, collect_events, decode_text
-from balance_dash.ingest.ics_rules import rules_of
+from balance_dash.ingest.ics.common import IngestIssue, gc_paused, shift_years
+from balance_dash.ingest.ics.expand import Rows, expand_events
+from balance_dash.ingest.ics.parse import PARSE_LOCK, EventRecord, collect_events, decode_text
+from balance_dash.ingest.ics.rules import rules_of
 
 __all__ = ["OCCURRENCE_COLUMNS", "IngestIssue", "ParsedCalendar", "read_ics"]
 

@@ -23,16 +23,16 @@ from recurring_ical_events.util import to_recurrence_ids
 
 from balance_dash.errors import LimitError
 from balance_dash.ingest import limits
-from balance_dash.ingest.ics_common import (
+from balance_dash.ingest.ics.common import (
     ISSUE_SKIPPED,
     IngestIssue,
     is_date_only,
     recurrence_key_of,
     to_aware,
 )
-from balance_dash.ingest.ics_parse import EventRecord
-from balance_dash.ingest.ics_people import People
-from balance_dash.ingest.ics_rules import rules_of, series_bounds
+from balance_dash.ingest.ics.parse import EventRecord
+from balance_dash.ingest.ics.people import People
+from balance_dash.ingest.ics.rules import rules_of, series_bounds
 
 Progress = Callable[[int, int], None]  # (series expanded, series in all)
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from balance_dash import analytics
-from balance_dash import analytics_intervals as iv
-from balance_dash.health_catalog import CATALOG, LONG_DAY_HIGH_SOURCE, VIRTANEN_URL, HealthWarning, Severity
+from balance_dash.analytics import intervals as iv
+from balance_dash.health.catalog import CATALOG, LONG_DAY_HIGH_SOURCE, VIRTANEN_URL, HealthWarning, Severity
 from balance_dash.settings import WEEKDAY_NAMES, Settings
 
 _EU = "the EU Working Time Directive"

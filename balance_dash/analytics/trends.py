@@ -3,7 +3,7 @@
 Inputs are the frames of `analytics` (`area_intervals`, `daily_hours`, `weekly_hours`) and the
 categorised occurrences; outputs are new frames for `charts`. Days and hours are local to the
 display zone `tz`; every split at a local hour or midnight goes through
-`analytics_intervals.local_instants_us`, so DST days hold 23 or 25 hours here as in analytics.
+`analytics.intervals.local_instants_us`, so DST days hold 23 or 25 hours here as in analytics.
 
 Frames returned here:
 
@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from balance_dash import analytics
-from balance_dash import analytics_intervals as iv
+from balance_dash.analytics import intervals as iv
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.settings import WEEKDAY_NAMES, Settings
 

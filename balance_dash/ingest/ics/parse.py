@@ -20,17 +20,17 @@ import icalendar
 from icalendar.prop import vBroken
 
 from balance_dash.errors import CalendarError
-from balance_dash.ingest.ics_common import (
+from balance_dash.ingest.ics.common import (
     ISSUE_SKIPPED,
     ISSUE_WARNING,
     IngestIssue,
     is_date_only,
     to_utc,
 )
-from balance_dash.ingest.ics_people import People, people_of
-from balance_dash.ingest.ics_rules import repair_rrules
-from balance_dash.ingest.ics_skim import skim
-from balance_dash.ingest.ics_zones import pin_unknown_zones, standardise, zone_notes
+from balance_dash.ingest.ics.people import People, people_of
+from balance_dash.ingest.ics.rules import repair_rrules
+from balance_dash.ingest.ics.skim import skim
+from balance_dash.ingest.ics.zones import pin_unknown_zones, standardise, zone_notes
 
 # icalendar keeps one process-wide table of VTIMEZONE definitions (first definition wins), so
 # parsing is serialised and the table is reset before each file (see read_components).
@@ -52,7 +52,7 @@ class EventRecord:
     start: date | datetime
     start_utc: datetime
     duration: timedelta
-    people: People  # availability and attendance (ics_people)
+    people: People  # availability and attendance (ics.people)
 
 
 @dataclass
@@ -144,7 +144,7 @@ def read_components(
 
 
 def _parse_skimmed(text: str) -> tuple[list[icalendar.Component], list[People | None] | None]:
-    """Parse without the parts the product never reads (ics_skim), after checking each distinct
+    """Parse without the parts the product never reads (ics.skim), after checking each distinct
     reminder block left out; should anything fail, parse the text as it is, so that a broken
     file is refused exactly as before, in icalendar's own words."""
     skimmed = skim(text)

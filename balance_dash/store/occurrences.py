@@ -1,0 +1,574 @@
+"""Calendar sources, their occurrences and import runs.
+
+An import replaces a source's occurrences in one transaction, so it succeeds whole or leaves
+the database as it was.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from balance_dash.errors import (
+    InvalidValueError,
+    SourceClashError,
+    StoreError,
+)
+from balance_dash.models import (
+    LOG_KINDS,
+    ImportRun,
+    LiveSource,
+    Occurrence,
+    Placement,
+    Source,
+    utc_now,
+)
+from balance_dash.store.engine import _bump, _frame, _session
+from balance_dash.store.records import _upsert_live, check_area
+
+# The columns that make an occurrence what it is; a change in any of them is an "update".
+IDENTITY = ("uid", "recurrence_key")
+CONTENT = (
+    "title", "location", "description", "all_day", "start_utc", "end_utc", "day_start", "day_end", "area",
+    "transparent", "busy_status", "organizer", "attendees", "cancelled",
+)
+# Attendance and availability columns (see ingest.ics.people); rows without them (manual entries) get these.
+ATTENDANCE_DEFAULTS: dict[str, Any] = {
+    "transparent": False, "busy_status": "", "organizer": "", "attendees": "", "cancelled": False,
+}
+
+
+
+def load_occurrences(
+    engine: Engine,
+    *,
+    start_utc: datetime | None = None,
+    end_utc: datetime | None = None,
+    with_description: bool = True,
+    source_kinds: Sequence[str] | None = None,
+    with_cancelled: bool = False,
+    with_attendees: bool = True,
+) -> pd.DataFrame:
+    """Occurrences (joined with their source's name) overlapping [start_utc, end_utc).
+
+    Cancelled occurrences are read only `with_cancelled` (to say how many hours a week left out).
+    `with_attendees=False` reads the attendee lists and organizers as "" (they are only needed
+    once the user's own addresses are known).
+
+    Descriptions are the bulk of the rows; `with_description=False` reads them as "" instead.
+    `source_kinds` keeps only the occurrences of sources of those kinds (e.g. models.LOG_KINDS).
+    """
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    # SQLite holds instants and days as ISO text: read the text as it is and parse it in one
+    # vectorised step (occurrence_frame) instead of one Python datetime per value.
+    raw_text = engine.dialect.name == "sqlite"
+    timed = [
+        sa.type_coerce(column, sa.String).label(column.name) if raw_text else column
+        for column in (occ.c.start_utc, occ.c.end_utc, occ.c.day_start, occ.c.day_end)
+    ]
+    statement = sa.select(
+        occ.c.id, occ.c.source_id, src.c.name.label("source_name"), occ.c.uid, occ.c.recurrence_key,
+        occ.c.title, occ.c.location,
+        occ.c.description if with_description else sa.literal("").label("description"),
+        occ.c.all_day, *timed, occ.c.area,
+        occ.c.transparent, occ.c.busy_status,
+        *((occ.c.organizer, occ.c.attendees) if with_attendees
+          else (sa.literal("").label("organizer"), sa.literal("").label("attendees"))),
+        occ.c.cancelled,
+        src.c.count_free,
+    ).join(src, src.c.id == occ.c.source_id)
+    if source_kinds is not None:
+        statement = statement.where(src.c.kind.in_(list(source_kinds)))
+    if not with_cancelled:
+        statement = statement.where(occ.c.cancelled == sa.false())
+    if start_utc is not None:
+        statement = statement.where(
+            sa.or_(occ.c.end_utc > start_utc, occ.c.day_end > start_utc.date())
+        )
+    if end_utc is not None:
+        statement = statement.where(
+            sa.or_(occ.c.start_utc < end_utc, occ.c.day_start < end_utc.date())
+        )
+    return occurrence_frame(_frame(engine, statement.order_by(occ.c.id), plain=True))
+
+
+def _times(raw: pd.DataFrame, instants: Sequence[str], days: Sequence[str]) -> dict[str, pd.Series]:
+    """The instant columns as aware UTC and the day columns as naive days, parsed in one vectorised
+    step each: SQLite gives ISO text, PostgreSQL the driver's datetimes and dates."""
+    def formatted(column: str) -> str | None:
+        values = raw[column]
+        if values.dtype != object:
+            return "ISO8601" if pd.api.types.is_string_dtype(values) else None
+        first = values.first_valid_index()  # one driver fills a column with one type
+        return "ISO8601" if first is not None and isinstance(values[first], str) else None
+
+    parsed = {
+        column: pd.to_datetime(raw[column], utc=True, format=formatted(column)).astype("datetime64[us, UTC]")
+        for column in instants
+    }
+    parsed.update({
+        column: pd.to_datetime(raw[column], format=formatted(column)).astype("datetime64[s]") for column in days
+    })
+    return parsed
+
+
+def occurrence_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame of occurrence rows the dtypes of the engine's contract."""
+    return raw.assign(
+        **_times(raw, ("start_utc", "end_utc"), ("day_start", "day_end")),
+        all_day=raw["all_day"].astype(bool),
+        area=raw["area"].astype(object).where(raw["area"].notna(), None),
+        **{
+            column: raw[column].fillna(False).astype(bool) if column in raw else False
+            for column in ("transparent", "cancelled", "count_free")
+        },
+        **{
+            column: raw[column].fillna("").astype(object) if column in raw else ""
+            for column in ("busy_status", "organizer", "attendees")
+        },
+    )
+
+
+def load_coverage(engine: Engine) -> pd.DataFrame:
+    """What time the data covers: per calendar, its first to its last occurrence; per log entry, itself.
+
+    Columns start_utc, end_utc (timed bounds, aware UTC or NaT) and first_day, last_day (the
+    all-day bounds as local days, `day_end` exclusive; NaT where the rows hold none). Cancelled
+    occurrences say nothing about the user's time and are left out.
+    """
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    live = occ.c.cancelled == sa.false()
+    calendars = (
+        sa.select(
+            sa.func.min(occ.c.start_utc).label("start_utc"), sa.func.max(occ.c.end_utc).label("end_utc"),
+            sa.func.min(occ.c.day_start).label("first_day"), sa.func.max(occ.c.day_end).label("last_day"),
+        )
+        .join(src, src.c.id == occ.c.source_id)
+        .where(src.c.kind.not_in(list(LOG_KINDS)), live)
+        .group_by(occ.c.source_id)
+    )
+    entries = (
+        sa.select(
+            occ.c.start_utc, occ.c.end_utc, occ.c.day_start.label("first_day"), occ.c.day_end.label("last_day")
+        )
+        .join(src, src.c.id == occ.c.source_id)
+        .where(src.c.kind.in_(list(LOG_KINDS)), live)
+    )
+    with engine.connect() as connection:
+        rows = [*connection.execute(calendars).all(), *connection.execute(entries).all()]
+    frame = pd.DataFrame(rows, columns=["start_utc", "end_utc", "first_day", "last_day"], dtype=object)
+    return frame.assign(**_times(frame, ("start_utc", "end_utc"), ("first_day", "last_day")))
+
+
+def load_sources(engine: Engine) -> pd.DataFrame:
+    """Sources with their occurrence counts and date range."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(
+            src.c.id, src.c.name, src.c.kind, src.c.area, src.c.area_forced, src.c.count_free, src.c.file_name,
+            src.c.imported_at,
+            sa.func.count(occ.c.id).label("occurrences"),
+            sa.func.min(sa.func.coalesce(occ.c.start_utc, occ.c.day_start)).label("first"),
+            sa.func.max(sa.func.coalesce(occ.c.end_utc, occ.c.day_end)).label("last"),
+        )
+        .select_from(src.outerjoin(occ, (occ.c.source_id == src.c.id) & (occ.c.cancelled == sa.false())))
+        .group_by(src.c.id)
+        .order_by(src.c.name)
+    )
+    return _frame(engine, statement)
+
+
+def load_import_runs(engine: Engine, limit: int = 50) -> pd.DataFrame:
+    runs = ImportRun.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.select(runs, src.c.name.label("source_name"))
+        .join(src, src.c.id == runs.c.source_id)
+        .order_by(runs.c.at.desc())
+        .limit(limit)
+    )
+    return _frame(engine, statement)
+
+
+def count_occurrences(engine: Engine, *, with_cancelled: bool = False) -> int:
+    """How many occurrences the database holds (cancelled ones only `with_cancelled`)."""
+    statement = sa.select(sa.func.count()).select_from(Occurrence)
+    if not with_cancelled:
+        statement = statement.where(Occurrence.cancelled == sa.false())  # type: ignore[arg-type]
+    with engine.connect() as connection:
+        return int(connection.execute(statement).scalar_one())
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class ReplaceCounts:
+    """What replacing a source's occurrences did."""
+
+    source_id: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+
+
+def fingerprints(frame: pd.DataFrame) -> pd.Series:
+    """A stable hash per row of the content columns (vectorised, same across runs and machines)."""
+    missing = {column: value for column, value in ATTENDANCE_DEFAULTS.items() if column not in frame}
+    content = frame.assign(**missing).reindex(columns=list(CONTENT))
+    # Column by column: text columns are hashed as they are, so no second copy of every
+    # description is made at once (they are most of a long history's bytes).
+    combined: npt.NDArray[np.uint64] = np.zeros(len(content), dtype=np.uint64)
+    for column in CONTENT:
+        values = content[column]
+        if column in ("start_utc", "end_utc"):
+            values = _instant_text(values)
+        elif values.dtype != object:
+            values = values.astype(str)
+        hashed = pd.util.hash_pandas_object(values, index=False).to_numpy(dtype=np.uint64)
+        combined = np.bitwise_xor(np.multiply(combined, np.uint64(0x100000001B3)), hashed)  # FNV's prime, modulo 2**64
+    return pd.Series(combined, index=frame.index).map("{:016x}".format)
+
+
+def _instant_text(values: pd.Series) -> pd.Series:
+    """`values.astype(str)` for aware instants, about ten times faster for whole seconds.
+
+    pandas writes "YYYY-MM-DD HH:MM:SS+00:00" when every instant is a whole second (iCalendar
+    times are); anything else keeps pandas' own formatting, so fingerprints never change.
+    """
+    if values.empty or not isinstance(values.dtype, pd.DatetimeTZDtype) or str(values.dt.tz) != "UTC":
+        return values.astype(str)
+    micros = values.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    missing = np.isnat(micros)
+    if (micros[~missing].astype(np.int64) % 1_000_000).any():
+        return values.astype(str)
+    text = np.char.add(np.char.replace(np.datetime_as_string(micros, unit="s"), "T", " "), "+00:00")
+    return pd.Series(_none_where(missing, text), index=values.index, dtype="str")
+
+
+def _column_values(frame: pd.DataFrame, *, as_text: bool) -> dict[str, list[Any]]:
+    """The occurrence columns as plain lists (vectorised), missing values as None.
+
+    `as_text` gives what SQLAlchemy itself writes to SQLite: instants as UTC
+    "YYYY-MM-DD HH:MM:SS.ffffff", days as "YYYY-MM-DD", flags as 0/1. Otherwise instants are
+    aware UTC datetimes and days dates, for the driver to adapt.
+    """
+    values: dict[str, list[Any]] = {}
+    for column in (*IDENTITY, "title", "location", "description", "area", "fingerprint"):
+        series = frame[column] if column in frame else pd.Series(None, index=frame.index, dtype=object)
+        values[column] = series.astype(object).where(series.notna(), None).tolist()
+    for column in ("busy_status", "organizer", "attendees"):
+        series = frame[column] if column in frame else pd.Series("", index=frame.index, dtype=object)
+        values[column] = series.astype(object).where(series.notna(), "").tolist()
+    for column in ("all_day", "transparent", "cancelled"):
+        flags = frame[column].fillna(False).astype(bool) if column in frame else pd.Series(False, index=frame.index)
+        values[column] = flags.astype(int).tolist() if as_text else flags.tolist()
+    for column in ("start_utc", "end_utc"):
+        instants = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+        if as_text:
+            text = np.char.replace(np.datetime_as_string(instants, unit="us"), "T", " ").astype(object)
+        else:
+            text = pd.Series(instants).dt.tz_localize(UTC).dt.to_pydatetime().astype(object)
+        values[column] = _none_where(np.isnat(instants), text)
+    for column in ("day_start", "day_end"):
+        days = pd.to_datetime(frame[column]).to_numpy(dtype="datetime64[D]")
+        shown = np.datetime_as_string(days, unit="D").astype(object) if as_text else days.astype(object)
+        values[column] = _none_where(np.isnat(days), shown)
+    return values
+
+
+def _none_where(missing: np.ndarray, values: Any) -> list[Any]:
+    out = np.asarray(values, dtype=object).copy()
+    out[missing] = None
+    return list(out.tolist())
+
+
+def _insert_occurrences(connection: Connection, frame: pd.DataFrame, source_id: int) -> None:
+    """Insert occurrence rows with one driver-level executemany (no ORM objects, no per-row Python
+    conversion): SQLite gets the exact text SQLAlchemy would write, other databases Core rows."""
+    if frame.empty:
+        return
+    sqlite = connection.dialect.name == "sqlite"
+    values = _column_values(frame, as_text=sqlite)
+    names = list(values)
+    if sqlite:
+        statement = (
+            f"INSERT INTO occurrence (source_id, {', '.join(names)}) VALUES (?{', ?' * len(names)})"
+        )
+        rows = zip(itertools.repeat(source_id), *values.values(), strict=False)
+        connection.exec_driver_sql(statement, list(rows))
+        return
+    records = [dict(zip(names, row, strict=True)) for row in zip(*values.values(), strict=True)]
+    for record in records:
+        record["source_id"] = source_id
+    connection.execute(sa.insert(Occurrence.__table__), records)  # type: ignore[attr-defined]
+
+
+def replace_occurrences(
+    engine: Engine,
+    *,
+    source: Mapping[str, Any],
+    frame: pd.DataFrame,
+    report: Sequence[Mapping[str, Any]] = (),
+    skipped: int = 0,
+    scope: ReplaceScope | None = None,
+    live: Mapping[str, Any] | None = None,
+) -> ReplaceCounts:
+    """Make `frame` the source's occurrences, in one transaction; keyed by (uid, recurrence_key).
+
+    `source` holds the Source fields (`name` required); the source is created or updated.
+    Placements survive because they are keyed by uid and recurrence key, not by row id.
+    `scope` limits what may be removed (a live sync that saw only part of the calendar); `live`
+    holds LiveSource fields written in the same transaction (see `save_live_source`).
+    """
+    frame = frame.assign(fingerprint=fingerprints(frame))
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    try:
+        with engine.begin() as connection:
+            source_id = _upsert_source(connection, source)
+            existing = _existing_rows(connection, source_id, scope)
+            merged = frame.merge(
+                existing.drop(columns="removable"), on=list(IDENTITY), how="outer", suffixes=("", "_old"), indicator=True
+            )
+            new = merged[merged["_merge"] == "left_only"]
+            gone = merged[merged["_merge"] == "right_only"]
+            if scope is not None:
+                gone = gone[gone["id"].isin(existing.loc[existing["removable"], "id"])]
+            both = merged[merged["_merge"] == "both"]
+            changed = both[both["fingerprint"] != both["fingerprint_old"]]
+            ids_to_delete = [*gone["id"].astype(int), *changed["id"].astype(int)]
+            for chunk_start in range(0, len(ids_to_delete), 10_000):
+                chunk = ids_to_delete[chunk_start : chunk_start + 10_000]
+                connection.execute(sa.delete(occ).where(occ.c.id.in_(chunk)))
+            to_insert = pd.concat([new, changed])
+            _insert_occurrences(connection, to_insert, source_id)
+            # The counts are about occurrences: a cancelled one stored to report it is not one.
+            counts = ReplaceCounts(
+                source_id=source_id,
+                added=int((~new["cancelled"].fillna(False).astype(bool)).sum()) if "cancelled" in new else len(new),
+                updated=_count_uncancelled(changed),
+                removed=int((~gone["cancelled_old"].fillna(False).astype(bool)).sum()),
+                unchanged=_count_uncancelled(both) - _count_uncancelled(changed),
+            )
+            connection.execute(
+                sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
+                {
+                    "source_id": source_id,
+                    "at": utc_now(),
+                    "file_name": str(source.get("file_name") or ""),
+                    "added": counts.added,
+                    "updated": counts.updated,
+                    "removed": counts.removed,
+                    "unchanged": counts.unchanged,
+                    "skipped": skipped,
+                    "report": json.dumps(list(report)),
+                },
+            )
+            if live is not None:
+                _upsert_live(connection, source_id, live)
+            _bump(connection)
+    except OperationalError as exc:
+        raise StoreError(f"the import could not be written; nothing was changed: {exc.orig}") from exc
+    return counts
+
+
+@dataclass(frozen=True)
+class ReplaceScope:
+    """Which of a source's present occurrences a replace may remove.
+
+    `uids` alone: only the occurrences of these events (a CalDAV sync that fetched a few
+    objects; nothing else is even read). With `since_utc`: occurrences of `uids` from
+    `window_start_utc` on, and every occurrence starting at or after `since_utc` (a feed that
+    covers only a window; see docs/live-sources.md). With `gone_uids` as well (a feed sync that
+    re-read only its changed events): the same rule, but only the occurrences of `uids` and
+    `gone_uids` are read, and those of `gone_uids` go only from `since_utc` on.
+    """
+
+    uids: frozenset[str]
+    since_utc: datetime | None = None
+    window_start_utc: datetime | None = None
+    gone_uids: frozenset[str] | None = None
+
+
+def _count_uncancelled(rows: pd.DataFrame) -> int:
+    """Rows of a merge that are an occurrence on either side (not a cancelled one on both)."""
+    if not len(rows):
+        return 0
+    now_live = ~rows["cancelled"].fillna(False).astype(bool) if "cancelled" in rows else pd.Series(True, index=rows.index)
+    was_live = ~rows["cancelled_old"].fillna(False).astype(bool)
+    return int((now_live | was_live).sum())
+
+
+def _existing_rows(connection: Connection, source_id: int, scope: ReplaceScope | None) -> pd.DataFrame:
+    """The source's present rows (id, identity, fingerprint) with whether the replace may remove each."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    columns = ["id", "uid", "recurrence_key", "fingerprint", "cancelled_old"]
+    base = sa.select(occ.c.id, occ.c.uid, occ.c.recurrence_key, occ.c.fingerprint, occ.c.cancelled).where(
+        occ.c.source_id == source_id
+    )
+    if scope is None:
+        found = pd.DataFrame(connection.execute(base).fetchall(), columns=columns)
+        return found.assign(removable=True)
+    if scope.since_utc is None:
+        return pd.DataFrame(_rows_of(connection, base, scope.uids), columns=columns).assign(removable=True)
+    raw_text = connection.dialect.name == "sqlite"
+    timed = [sa.type_coerce(c, sa.String).label(c.name) if raw_text else c for c in (occ.c.start_utc, occ.c.day_start)]
+    if scope.gone_uids is None:
+        rows = connection.execute(base.add_columns(*timed)).fetchall()
+    else:
+        rows = _rows_of(connection, base.add_columns(*timed), scope.uids | scope.gone_uids)
+    found = pd.DataFrame(rows, columns=[*columns, "start_utc", "day_start"])
+    text_format = "ISO8601" if raw_text else None
+    starts = pd.to_datetime(found["start_utc"], utc=True, format=text_format)
+    days = pd.to_datetime(found["day_start"], format=text_format).dt.tz_localize(UTC)
+    start = starts.fillna(days)
+    since = pd.Timestamp(scope.since_utc)
+    window_start = pd.Timestamp(scope.window_start_utc or scope.since_utc)
+    removable = (start >= since) | (found["uid"].isin(scope.uids) & (start >= window_start))
+    return found[columns].assign(removable=removable.fillna(False).astype(bool))
+
+
+def _rows_of(connection: Connection, query: sa.Select[Any], uids: frozenset[str]) -> list[Any]:
+    """The rows of `query` for these events, asked 500 UIDs at a time (bound-parameter limits)."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    ordered = sorted(uids)
+    return [
+        row
+        for start in range(0, len(ordered), 500)
+        for row in connection.execute(query.where(occ.c.uid.in_(ordered[start : start + 500]))).fetchall()
+    ]
+
+
+def append_occurrences(engine: Engine, *, source: Mapping[str, Any], frame: pd.DataFrame) -> ReplaceCounts:
+    """Add rows to a source (manual entries), keeping what it has; a row already there is unchanged."""
+    frame = frame.assign(fingerprint=fingerprints(frame))
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        source_id = _upsert_source(connection, source)
+        present = {
+            row[0] for row in connection.execute(
+                sa.select(occ.c.uid).where(occ.c.source_id == source_id, occ.c.uid.in_(frame["uid"].tolist()))
+            )
+        }
+        new = frame[~frame["uid"].isin(present)].drop_duplicates(list(IDENTITY))
+        _insert_occurrences(connection, new, source_id)
+        _bump(connection)
+    return ReplaceCounts(source_id=source_id, added=len(new), updated=0, removed=0, unchanged=len(frame) - len(new))
+
+
+def update_entries(engine: Engine, changes: Sequence[Mapping[str, Any]]) -> int:
+    """Change the title and area of manual entries (dicts with id, title, area), in one transaction."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    for change in changes:
+        if change["area"] is not None:
+            check_area(str(change["area"]), allow_uncategorized=False)
+    with engine.begin() as connection:
+        for change in changes:
+            connection.execute(
+                sa.update(occ)
+                .where(occ.c.id == int(change["id"]))
+                .values(title=str(change["title"])[:500], area=change["area"])
+            )
+        _bump(connection)
+    return len(changes)
+
+
+def delete_occurrences(engine: Engine, ids: Sequence[int]) -> int:
+    """Delete occurrences by id (manual entries the user removed); returns how many went."""
+    occ = Occurrence.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        gone = connection.execute(sa.delete(occ).where(occ.c.id.in_([int(i) for i in ids]))).rowcount
+        _bump(connection)
+    return int(gone)
+
+
+def _upsert_source(connection: Connection, source: Mapping[str, Any]) -> int:
+    """The id of the source named `source["name"]`, created or updated with `source`'s fields.
+
+    Names are unique, but a name identifies a source only within its kind: a source of another
+    kind with that name is refused (SourceClashError), never replaced, so a CSV log called
+    "Work" cannot wipe a calendar called "Work".
+    """
+    table = Source.__table__  # type: ignore[attr-defined]
+    fields = {key: value for key, value in source.items() if key in table.c and key != "id"}
+    fields["imported_at"] = utc_now()
+    by_name = sa.select(table.c.id, table.c.kind).where(table.c.name == fields["name"])
+    existing = connection.execute(by_name).first()
+    if existing is None:
+        # Two writers may create the same source at once (two tabs logging their first entry):
+        # the second insert then leaves the first one's row alone instead of failing.
+        dialect = connection.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite_insert(table) if dialect == "sqlite" else postgresql_insert(table)
+            connection.execute(insert.values(**fields).on_conflict_do_nothing(index_elements=["name"]))
+        else:
+            connection.execute(sa.insert(table).values(**fields))
+        existing = connection.execute(by_name).one()
+        _check_kind(fields, existing.kind)
+        return int(existing.id)
+    _check_kind(fields, existing.kind)
+    connection.execute(sa.update(table).where(table.c.id == existing.id).values(**fields))
+    return int(existing.id)
+
+
+def _check_kind(fields: Mapping[str, Any], existing_kind: str) -> None:
+    new_kind = str(fields.get("kind", existing_kind))
+    if new_kind != existing_kind:
+        raise _kind_clash(str(fields["name"]), existing_kind=existing_kind, new_kind=new_kind)
+
+
+KIND_LABELS: dict[str, str] = {"ics": "calendar", "csv": "CSV time log", "manual": "manual log"}
+
+
+def _kind_clash(name: str, *, existing_kind: str, new_kind: str) -> SourceClashError:
+    """The refusal when an import of one kind meets a source of another kind with the same name."""
+    existing = KIND_LABELS.get(existing_kind, f"{existing_kind} source")
+    new = KIND_LABELS.get(new_kind, f"{new_kind} source")
+    return SourceClashError(
+        f"{name!r} is already the name of a {existing}; a {new} cannot replace it, so nothing was changed",
+        name=name,
+        existing_kind=existing_kind,
+        new_kind=new_kind,
+        hint=f"Import the {new} under another name (or rename the file).",
+    )
+
+
+def update_source(engine: Engine, source_id: int, **fields: Any) -> None:
+    with _session(engine) as session:
+        source = session.get(Source, source_id)
+        if source is None:
+            raise InvalidValueError(f"there is no source with id {source_id}")
+        for key, value in fields.items():
+            setattr(source, key, value)
+        session.add(source)
+        _bump(session.connection())
+        session.commit()
+
+
+def delete_source(engine: Engine, source_id: int) -> None:
+    """Delete a source with its occurrences, placements and import history."""
+    with engine.begin() as connection:
+        for table in (Occurrence.__table__, Placement.__table__, ImportRun.__table__, LiveSource.__table__):  # type: ignore[attr-defined]
+            connection.execute(sa.delete(table).where(table.c.source_id == source_id))
+        connection.execute(sa.delete(Source.__table__).where(Source.__table__.c.id == source_id))  # type: ignore[attr-defined]
+        _bump(connection)
+
+
