@@ -57,7 +57,7 @@ def test_a_markdown_image_in_a_calendar_name_is_never_fetched(page: Page, start_
     page.get_by_role("button", name="Import", exact=True).click()
     wait_for_app(page)
     expect(page.get_by_text("1 occurrences of 1 events", exact=False)).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("was not imported", exact=False)).to_be_visible()
+    expect(page.get_by_text("was not imported", exact=False)).to_be_visible(timeout=30_000)
     page.wait_for_timeout(1500)  # time for any image the page would load
     screenshot(page, "hostile-calendar-name")
     main = page.get_by_test_id("stMain")

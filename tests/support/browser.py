@@ -11,13 +11,16 @@ import re
 import shutil
 from pathlib import Path
 
-from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.support.environment import REPO_ROOT
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 VIEWPORT: ViewportSize = {"width": 1400, "height": 2400}  # tall, so a whole page fits one screenshot
 APP_TIMEOUT_MS = 30_000
+# Assertions wait this long for what the page shows: a machine busy with other work renders a
+# rerun in seconds, and Playwright's 5 s default then fails a correct page.
+expect.set_options(timeout=15_000)
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 # Chromium phones home for updates, sync and field trials; on a closed network those connections
