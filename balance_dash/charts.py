@@ -238,7 +238,7 @@ def week_timeline(
     by area; events that overlap get lanes of their own within their day's row; all-day events as
     a strip along the top of their days; the working hours and the sleep window drawn behind.
 
-    `timeline`: `trends.week_timeline`. Titles are user data: shown escaped, never as markup.
+    `timeline`: `analytics.trends.day_pieces` (through `workflows.trends.week_events`). Titles are user data: shown escaped, never as markup.
     """
     colours = palette(theme)
     days = pd.date_range(week_start, periods=7, freq="D")

@@ -74,6 +74,12 @@ def _open(db: str) -> tuple[Engine, Settings]:
     return engine, settings
 
 
+def _scope(db: str, tz: str | None) -> workflows.Scope:
+    """The read scope of one command: the database, its settings, the display zone, now."""
+    engine, settings = _open(db)
+    return workflows.Scope.of(engine, settings=settings, tz=tz)
+
+
 def _parse_instant(text: str, tz: ZoneInfo, option: str) -> datetime:
     """A date (local midnight) or an ISO date-time (local unless it has an offset), as aware UTC."""
     try:
@@ -188,10 +194,9 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Hours per area per week, against targets, with warnings (weeks not yet over are scheduled)."""
-    engine, settings = _open(db)
-    zone = workflows.resolve_zone(tz, settings)
-    first, last = _period(week, from_, to, zone)
-    result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
+    scope = _scope(db, tz)
+    first, last = _period(week, from_, to, scope.today)
+    result = workflows.balance(scope, first_day=first, last_day=last)
     document = workflows.summary_document(result)
     if as_json:
         echo(json.dumps(document, indent=2))
@@ -238,13 +243,12 @@ def summary_lines(document: dict[str, object]) -> list[str]:
     return lines
 
 
-def _period(week: str | None, from_: str | None, to: str | None, zone: ZoneInfo) -> tuple[date, date]:
+def _period(week: str | None, from_: str | None, to: str | None, today: date) -> tuple[date, date]:
     if week:
         if from_ or to:
             raise InvalidValueError("give either --week or --from/--to, not both")
         monday = workflows.parse_iso_week(week)
         return monday, monday + timedelta(days=6)
-    today = datetime.now(zone).date()
     first = _parse_day(from_, "--from") if from_ else today - timedelta(weeks=4)
     last = _parse_day(to, "--to") if to else today + timedelta(days=13 - today.weekday())
     if last < first:
@@ -294,14 +298,12 @@ def warnings(
     week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47 (default: this week and the next).")] = None,
 ) -> None:
     """List the warnings of a week, most severe first, with figures, thresholds and sources."""
-    engine, settings = _open(db)
-    zone = workflows.resolve_zone(tz, settings)
+    scope = _scope(db, tz)
     if week:
-        first, last = _period(week, None, None, zone)
+        first, last = _period(week, None, None, scope.today)
     else:
-        today = datetime.now(zone).date()
-        first, last = today, today + timedelta(days=7)
-    result = workflows.balance(engine, tz=zone, settings=settings, first_day=first, last_day=last)
+        first, last = scope.today, scope.today + timedelta(days=7)
+    result = workflows.balance(scope, first_day=first, last_day=last)
     if not result.has_data:
         echo(NOTHING_IMPORTED)
         return
@@ -322,12 +324,11 @@ def review(
     """The weekly review: hours against targets, warnings, boundaries kept or broken, the journal."""
     from balance_dash.workflows import reflect
 
-    engine, settings = _open(db)
-    zone = workflows.resolve_zone(tz, settings)
-    first = _period(week, None, None, zone)[0] if week else datetime.now(zone).date() - timedelta(weeks=1)
-    result = reflect.weekly_review(engine, tz=zone, settings=settings, week_start=first)
+    scope = _scope(db, tz)
+    first = _period(week, None, None, scope.today)[0] if week else scope.today - timedelta(weeks=1)
+    result = reflect.weekly_review(scope, week_start=first)
     flag = " (scheduled: not over yet)" if result.scheduled else ""
-    echo(f"Review of {result.iso_week}, from {result.week_start}{flag}; time zone {zone.key}")
+    echo(f"Review of {result.iso_week}, from {result.week_start}{flag}; time zone {scope.tz.key}")
     targets = result.targets.set_index("area")
     for area in ("work", "family", "personal", "rest"):
         low, high = targets["min_hours"].get(area), targets["max_hours"].get(area)
@@ -436,11 +437,10 @@ def export(
     """Export entries or weekly summaries as CSV or JSON, in the display time zone."""
     from balance_dash.workflows import data as data_workflows
 
-    engine, settings = _open(db)
-    zone = workflows.resolve_zone(tz, settings)
+    scope = _scope(db, tz)
     first = _parse_day(from_, "--from") if from_ else None
     last = _parse_day(to, "--to") if to else None
-    data = data_workflows.export(engine, what=what, fmt=fmt, tz=zone, settings=settings, first_day=first, last_day=last)
+    data = data_workflows.export(scope, what=what, fmt=fmt, first_day=first, last_day=last)
     if output is None:
         echo(data.decode("utf-8-sig"), nl=False)
         return

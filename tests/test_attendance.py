@@ -45,10 +45,8 @@ def imported(url: str, name: str, *, addresses: str = ME, count_free: bool = Fal
 
 
 def weeks(engine: Any, first: str, last: str) -> dict[str, dict[str, Any]]:
-    settings = store.load_settings(engine)
     result = workflows.balance(
-        engine, tz=BERLIN, settings=settings, first_day=date.fromisoformat(first),
-        last_day=date.fromisoformat(last), now=NOW,
+        workflows.Scope.of(engine, tz=BERLIN, now=NOW), first_day=date.fromisoformat(first), last_day=date.fromisoformat(last)
     )
     return {week["week"]: week for week in workflows.summary_document(result)["weeks"]}
 

@@ -89,7 +89,7 @@ def test_period_comparison_colours_each_area_and_writes_the_difference(data_sinc
 
 
 def timeline_figure(*events, all_day=(), sleep=(time(23), time(7))):
-    frame = trends.week_timeline(occurrences(*events, all_day=all_day), tz=ZONE, week_start=date(2024, 3, 4))
+    frame = trends.day_pieces(occurrences(*events, all_day=all_day), tz=ZONE, week_start=date(2024, 3, 4))
     return charts.week_timeline(
         frame, week_start=date(2024, 3, 4), workday_start=time(8), disconnect_time=time(18, 30), sleep=sleep,
         rest_days=(5, 6),
@@ -168,7 +168,7 @@ def test_week_timeline_gives_overlapping_events_their_own_lanes():
 
 
 def test_week_timeline_follows_the_dark_theme():
-    frame = trends.week_timeline(occurrences(("2024-03-04 09:00", "2024-03-04 12:00", "work", "x")), tz=ZONE,
+    frame = trends.day_pieces(occurrences(("2024-03-04 09:00", "2024-03-04 12:00", "work", "x")), tz=ZONE,
                                  week_start=date(2024, 3, 4))
     fig = charts.week_timeline(frame, week_start=date(2024, 3, 4), workday_start=time(8), disconnect_time=time(18),
                                sleep=None, theme="dark")

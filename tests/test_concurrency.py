@@ -76,8 +76,8 @@ def test_concurrent_imports_logs_and_settings_lose_nothing(db_url: str, tmp_path
             workflows.log_time(engine, tz=BERLIN, area="personal", start=start, end=start + timedelta(minutes=45),
                                note=f"user {user_number} entry {n}")
             revisions_seen[user_number].append(store.data_revision(engine))
-            workflows.balance(engine, tz=BERLIN, settings=store.load_settings(engine),
-                              first_day=(NOW - timedelta(days=14)).date(), last_day=NOW.date(), now=NOW)
+            workflows.balance(workflows.Scope.of(engine, tz=BERLIN, now=NOW),
+                              first_day=(NOW - timedelta(days=14)).date(), last_day=NOW.date())
 
     def write_settings() -> None:
         for n in range(SETTINGS_WRITES):

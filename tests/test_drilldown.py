@@ -28,29 +28,23 @@ def test_credited_hours_count_shared_time_once():
 @pytest.mark.parametrize("week", [CRUNCH, date(2026, 10, 19), date(2026, 11, 16)])
 def test_the_events_behind_each_area_add_up_to_its_hours(seeded_url, frozen_now, week):
     engine = store.open_engine(seeded_url)
-    zone = workflows.resolve_zone(BERLIN)
-    settings = store.load_settings(engine)
-    occurrences = workflows.categorized_occurrences(engine)
-    result = workflows.balance(engine, tz=zone, settings=settings, first_day=week, last_day=week, now=frozen_now,
-                               occurrences=occurrences)
+    scope = workflows.Scope.of(engine, tz=BERLIN, now=frozen_now)
+    result = workflows.balance(scope, first_day=week, last_day=week)
     hours = charts.balance_hours(result.weekly).iloc[0]
     for area in (*AREAS, "uncategorized"):
-        events = drilldown.events_behind(engine, occurrences=occurrences, tz=zone, first_day=week,
-                                         last_day=week + timedelta(days=6), area=area)
+        events = drilldown.events_behind(scope, first_day=week, last_day=week + timedelta(days=6), area=area)
         assert events["hours"].sum() == pytest.approx(float(hours[area]), abs=1e-6), area
         assert (events["area"] == area).all()
         assert set(events.columns) == set(drilldown.EVENT_COLUMNS)
-    work = drilldown.events_behind(engine, occurrences=occurrences, tz=zone, first_day=week,
-                                   last_day=week + timedelta(days=6), area="work")
+    work = drilldown.events_behind(scope, first_day=week, last_day=week + timedelta(days=6), area="work")
     assert work["placed_by"].str.startswith(("rule ", "the calendar", "placed by you", "logged by you")).all()
 
 
 def test_placing_one_occurrence_or_its_series_and_making_a_rule(seeded_url):
     engine = store.open_engine(seeded_url)
-    zone = workflows.resolve_zone(BERLIN)
-    occurrences = workflows.categorized_occurrences(engine)
-    work = drilldown.events_behind(engine, occurrences=occurrences, tz=zone, first_day=CRUNCH,
-                                   last_day=CRUNCH + timedelta(days=6), area="work")
+    scope = workflows.Scope.of(engine, tz=BERLIN)
+    occurrences = scope.occurrences
+    work = drilldown.events_behind(scope, first_day=CRUNCH, last_day=CRUNCH + timedelta(days=6), area="work")
     repeats = occurrences.groupby(["source_id", "uid"]).size()
     recurring = next(row for _, row in work.iterrows() if repeats.get((row["source_id"], row["uid"]), 0) > 3)
     drilldown.place_occurrence(engine, source_id=int(recurring["source_id"]), uid=str(recurring["uid"]),
@@ -64,7 +58,7 @@ def test_placing_one_occurrence_or_its_series_and_making_a_rule(seeded_url):
     after = workflows.categorized_occurrences(engine)
     series = after[(after["uid"] == recurring["uid"]) & (after["source_id"] == recurring["source_id"])]
     assert set(series.loc[series["recurrence_key"] != recurring["recurrence_key"], "area"]) == {"rest"}
-    moved_events = drilldown.events_behind(engine, occurrences=after, tz=zone, first_day=CRUNCH,
+    moved_events = drilldown.events_behind(workflows.Scope.of(engine, tz=BERLIN), first_day=CRUNCH,
                                            last_day=CRUNCH + timedelta(days=6), area="family")
     assert "placed by you (this occurrence)" in set(moved_events["placed_by"])
 
@@ -82,13 +76,12 @@ def test_the_events_behind_a_heatmap_cell_hold_time_in_that_hour(seeded_url):
     from balance_dash.analytics import trends
 
     engine = store.open_engine(seeded_url)
-    zone = workflows.resolve_zone(BERLIN)
-    occurrences = workflows.categorized_occurrences(engine)
+    scope = workflows.Scope.of(engine, tz=BERLIN)
+    zone, occurrences = scope.tz, scope.occurrences
     first, last = date(2026, 9, 7), date(2026, 11, 29)
     heat = trends.work_heatmap(analytics.area_intervals(occurrences), tz=zone, first_day=first, last_day=last)
     for weekday, hour in ((0, 10), (0, 20), (5, 12), (2, 3)):
-        events = drilldown.events_in_hour(engine, occurrences=occurrences, tz=zone, first_day=first, last_day=last,
-                                          weekday=weekday, hour=hour)
+        events = drilldown.events_in_hour(scope, first_day=first, last_day=last, weekday=weekday, hour=hour)
         cell = float(heat.iloc[weekday][hour])
         # the heatmap counts double-booked time once; the list gives each event its own time
         assert events["hours"].sum() >= cell - 1e-9

@@ -227,7 +227,7 @@ def test_a_century_long_event_keeps_the_weekly_export_quick(sqlite_url, frozen_n
     from balance_dash.workflows import data as data_workflows
 
     started = time.monotonic()
-    data_workflows.export(engine, what="weeks", fmt="csv", tz=BERLIN, settings=store.load_settings(engine))
+    data_workflows.export(workflows.Scope.of(engine, tz=BERLIN), what="weeks", fmt="csv")
     assert time.monotonic() - started < 10
     engine.dispose()
 

@@ -15,6 +15,7 @@ from balance_dash import history, store, workflows
 from balance_dash.errors import InvalidValueError
 from balance_dash.settings import Settings
 from balance_dash.workflows import reflect
+from balance_dash.workflows.scope import Scope
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -83,14 +84,14 @@ def test_target_history_sentence():
 
 def test_a_past_week_is_judged_by_the_target_then_in_force(sample):
     reflect.change_target(sample, area="family", min_hours=5.0, max_hours=None, effective_from=date(2026, 11, 16))
-    past = reflect.weekly_review(sample, tz=BERLIN, settings=store.load_settings(sample), week_start=CRUNCH_WEEK, now=NOW)
-    later = reflect.weekly_review(sample, tz=BERLIN, settings=store.load_settings(sample), week_start=date(2026, 11, 18), now=NOW)
+    past = reflect.weekly_review(Scope.of(sample, tz=BERLIN, now=NOW), week_start=CRUNCH_WEEK)
+    later = reflect.weekly_review(Scope.of(sample, tz=BERLIN, now=NOW), week_start=date(2026, 11, 18))
     assert past.targets.set_index("area").loc["family", "min_hours"] == 14.0
     assert later.week_start == date(2026, 11, 16)
     assert later.targets.set_index("area").loc["family", "min_hours"] == 5.0
     assert any(w.code == "below_target" and "family" in w.message for w in past.warnings)
     assert not any(w.code == "below_target" and "family" in w.message for w in later.warnings)
-    history_frame = reflect.target_history(sample, tz=BERLIN, settings=store.load_settings(sample), now=NOW)
+    history_frame = reflect.target_history(Scope.of(sample, tz=BERLIN, now=NOW))
     assert history_frame["sentence"].tolist() == [
         "You lowered family time from 14 h to 5 h on 16 November; since then you met it 1 of 1 weeks"
     ]
@@ -99,7 +100,7 @@ def test_a_past_week_is_judged_by_the_target_then_in_force(sample):
 def test_review_of_the_crunch_week_names_broken_boundaries_and_their_events(sample):
     reflect.save_boundary(sample, name="No work on Saturday", kind="forbid", area="work", weekdays=[5],
                           start_local=time(0), end_local=time(0), effective_from=date(2026, 11, 2))
-    review = reflect.weekly_review(sample, tz=BERLIN, settings=store.load_settings(sample), week_start=CRUNCH_WEEK, now=NOW)
+    review = reflect.weekly_review(Scope.of(sample, tz=BERLIN, now=NOW), week_start=CRUNCH_WEEK)
     assert review.iso_week == "2026-W46" and review.hours["work"] >= 55 and not review.scheduled
     kept = review.boundaries.set_index("boundary")["kept"].to_dict()
     assert kept == {"Start time": True, "Disconnect time": False, "Rest days": False, "Sleep window": True,
@@ -107,7 +108,7 @@ def test_review_of_the_crunch_week_names_broken_boundaries_and_their_events(samp
     assert review.score == pytest.approx(2 / 5)
     saturday = review.breaks[review.breaks["boundary"] == "No work on Saturday"].to_dict("records")
     assert saturday == [{"boundary": "No work on Saturday", "day": date(2026, 11, 14), "hours": 6.0, "events": "Release day"}]
-    sentences = reflect.boundary_history(sample, tz=BERLIN, settings=store.load_settings(sample), now=NOW)["sentence"]
+    sentences = reflect.boundary_history(Scope.of(sample, tz=BERLIN, now=NOW))["sentence"]
     assert sentences.tolist() == [
         "You added 'No work on Saturday' (no work on Saturday, all day) on 2 November; since then you kept it 1 of 3 weeks"  # the on-call Saturday
     ]
@@ -115,15 +116,14 @@ def test_review_of_the_crunch_week_names_broken_boundaries_and_their_events(samp
 
 def test_past_reviews_sit_beside_their_weeks_figures(sample):
     reflect.save_review(sample, week_start=CRUNCH_WEEK, answers={reflect.QUESTIONS[3][1]: "The release"}, energy=1, mood=2)
-    reviews = reflect.past_reviews(sample, tz=BERLIN, settings=store.load_settings(sample), now=NOW)
+    reviews = reflect.past_reviews(Scope.of(sample, tz=BERLIN, now=NOW))
     [row] = reviews.to_dict("records")
     assert row["iso_week"] == "2026-W46" and row["work"] >= 55 and row["boundaries_kept"] == 0.5
     assert (row["energy"], row["mood"], row["answers"]) == (1, 2, 1) and row["warnings"] > 0
 
 
 def test_plan_week_and_calendar_from_the_editor(sample):
-    settings = store.load_settings(sample)
-    plan = reflect.plan_week(sample, tz=BERLIN, settings=settings, week_start=date(2026, 11, 30), now=NOW)
+    plan = reflect.plan_week(Scope.of(sample, tz=BERLIN, now=NOW), week_start=date(2026, 11, 30))
     assert plan.shortfall and not plan.blocks.empty
     edited = reflect.blocks_for_editing(plan.blocks, tz=BERLIN)
     edited.loc[0, "title"] = ""  # an emptied title falls back to the area
@@ -140,9 +140,9 @@ def test_plan_against_actual_for_a_week_with_logs(sample):
     settings = store.load_settings(sample)
     workflows.log_time(sample, tz=BERLIN, area="work", start=datetime(2026, 11, 9, 8, tzinfo=BERLIN),
                        end=datetime(2026, 11, 9, 20, tzinfo=BERLIN))
-    frame = reflect.plan_against_actual(sample, tz=BERLIN, settings=settings, week_start=CRUNCH_WEEK).set_index("area")
+    frame = reflect.plan_against_actual(Scope.of(sample, settings=settings, tz=BERLIN), week_start=CRUNCH_WEEK).set_index("area")
     assert frame.loc["work", "logged"] == 12.0 and frame.loc["work", "planned"] >= 55
-    assert reflect.plan_against_actual(sample, tz=BERLIN, settings=settings, week_start=date(2026, 10, 5)).empty
+    assert reflect.plan_against_actual(Scope.of(sample, settings=settings, tz=BERLIN), week_start=date(2026, 10, 5)).empty
 
 
 def test_migration_0001_to_0002_keeps_every_row(sqlite_url):
@@ -203,8 +203,7 @@ def test_boundary_scores_per_week_count_the_crunch_week_as_broken(sqlite_url):
 
     engine = store.open_engine(seed_sample(sqlite_url))
     scores = reflect_workflows.boundary_scores(
-        engine, tz=ZoneInfo("Europe/Berlin"), settings=store.load_settings(engine),
-        first_day=date(2026, 9, 14), last_day=date(2026, 11, 15),
+        Scope.of(engine, tz=ZoneInfo("Europe/Berlin")), first_day=date(2026, 9, 14), last_day=date(2026, 11, 15)
     ).set_index("week_start")
     assert scores.loc[pd.Timestamp("2026-09-14"), "kept"] == scores.loc[pd.Timestamp("2026-09-14"), "boundaries"]
     crunch = scores.loc[pd.Timestamp("2026-11-09")]

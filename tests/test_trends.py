@@ -246,7 +246,7 @@ def test_period_first_week(period, data_since, expected):
 # --- the week day by day --------------------------------------------------------------------------
 
 
-def test_week_timeline_splits_at_midnight_and_keeps_the_week():
+def test_day_pieces_split_at_midnight_and_keeps_the_week():
     occ = occurrences(
         ("2024-03-09 22:00", "2024-03-10 06:00", "work", "On call <b>"),
         ("2024-03-04 09:30", "2024-03-04 10:00", "nonsense", None),
@@ -255,7 +255,7 @@ def test_week_timeline_splits_at_midnight_and_keeps_the_week():
         ("2024-03-12 10:00", "2024-03-12 11:00", "work"),  # outside the week
         all_day=(("2024-03-01", "2024-03-06", "rest", True), ("2024-03-20", "2024-03-21", "rest", True)),
     )
-    frame = trends.week_timeline(occ, tz=ZONE, week_start=date(2024, 3, 4))
+    frame = trends.day_pieces(occ, tz=ZONE, week_start=date(2024, 3, 4))
     assert list(frame.columns) == list(trends.TIMELINE_COLUMNS)
     rows = frame.assign(day=frame["day"].dt.strftime("%a %d"))[["day", "start_hour", "end_hour", "title", "area", "all_day"]]
     assert rows.values.tolist() == [
@@ -273,18 +273,18 @@ def test_week_timeline_splits_at_midnight_and_keeps_the_week():
     assert frame.loc[frame["all_day"], "day_off"].all()
 
 
-def test_week_timeline_uses_the_local_clock_on_dst_days():
+def test_day_pieces_use_the_local_clock_on_dst_days():
     occ = occurrences(
         ("2024-03-31 01:00", "2024-03-31 04:00", "work"),  # 2 real hours, 01:00-04:00 on the clock
         ("2024-03-30 23:00", "2024-03-31 03:30", "family"),
     )
-    frame = trends.week_timeline(occ, tz=ZONE, week_start=date(2024, 3, 25))
+    frame = trends.day_pieces(occ, tz=ZONE, week_start=date(2024, 3, 25))
     pieces = frame[["start_hour", "end_hour", "area"]].values.tolist()
     assert pieces == [[23.0, 24.0, "family"], [0.0, 3.5, "family"], [1.0, 4.0, "work"]]
 
 
-def test_week_timeline_of_an_empty_week():
-    frame = trends.week_timeline(occurrences(), tz=ZONE, week_start=date(2024, 3, 4))
+def test_day_pieces_of_an_empty_week():
+    frame = trends.day_pieces(occurrences(), tz=ZONE, week_start=date(2024, 3, 4))
     assert frame.empty and list(frame.columns) == list(trends.TIMELINE_COLUMNS)
 
 

@@ -232,7 +232,7 @@ def test_log_time_entries_can_be_edited_and_deleted_in_the_table(seeded_url, mon
     after = workflows.manual_entries(engine).set_index("title")
     assert after.loc["Reading with the kids", "area"] == "family"
     assert after.loc["Reading 9", "area"] == "personal"
-    week = workflows.balance(engine, tz=zone, settings=store.load_settings(engine), first_day=date(2026, 11, 16), last_day=date(2026, 11, 22))
+    week = workflows.balance(workflows.Scope.of(engine, tz=zone), first_day=date(2026, 11, 16), last_day=date(2026, 11, 22))
     assert week.weekly["family"].iloc[0] >= 0.75
 
 

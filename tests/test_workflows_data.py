@@ -17,6 +17,7 @@ from balance_dash.models import JournalEntry
 from balance_dash.settings import Settings
 from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import rules as rule_workflows
+from balance_dash.workflows.scope import Scope
 from tests.support.cli import run_cli
 
 BERLIN = "Europe/Berlin"
@@ -43,15 +44,15 @@ def contents(engine) -> dict[str, list[dict[str, object]]]:
 def test_entries_export_round_trips_through_csv_and_json(sqlite_url, frozen_now):
     engine = seeded(sqlite_url, frozen_now)
     settings = store.load_settings(engine)
-    expected = data_workflows.entries(engine, tz=ZONE)
+    expected = data_workflows.entries(Scope.of(engine, tz=ZONE))
     assert len(expected) == store.count_occurrences(engine)
     csv_back = pd.read_csv(
-        io.BytesIO(data_workflows.export(engine, what="entries", fmt="csv", tz=ZONE, settings=settings)),
+        io.BytesIO(data_workflows.export(Scope.of(engine, settings=settings, tz=ZONE), what="entries", fmt="csv")),
         keep_default_na=False,
     )
     pd.testing.assert_frame_equal(csv_back, expected, check_dtype=False)
     json_back = pd.read_json(
-        io.BytesIO(data_workflows.export(engine, what="entries", fmt="json", tz=ZONE, settings=settings)),
+        io.BytesIO(data_workflows.export(Scope.of(engine, settings=settings, tz=ZONE), what="entries", fmt="json")),
         orient="records", dtype=False,
     )
     pd.testing.assert_frame_equal(json_back, expected, check_dtype=False)
@@ -63,7 +64,7 @@ def test_entries_export_round_trips_through_csv_and_json(sqlite_url, frozen_now)
 
 def test_entries_export_of_a_period(sqlite_url, frozen_now):
     engine = seeded(sqlite_url, frozen_now)
-    week = data_workflows.entries(engine, tz=ZONE, first_day=date(2026, 11, 16), last_day=date(2026, 11, 22))
+    week = data_workflows.entries(Scope.of(engine, tz=ZONE), first_day=date(2026, 11, 16), last_day=date(2026, 11, 22))
     starts = pd.to_datetime(week.loc[~week["all_day"], "start"].str[:10])
     assert len(week) and starts.min() >= pd.Timestamp("2026-11-15") and starts.max() <= pd.Timestamp("2026-11-22")
     assert "Catch-up with Sam" in week["title"].tolist()
@@ -72,11 +73,12 @@ def test_entries_export_of_a_period(sqlite_url, frozen_now):
 def test_weeks_export_is_the_summary_document(sqlite_url, frozen_now):
     engine = seeded(sqlite_url, frozen_now)
     settings = store.load_settings(engine)
-    period = {"tz": ZONE, "settings": settings, "first_day": date(2026, 11, 2), "last_day": date(2026, 11, 22), "now": frozen_now}
-    document = json.loads(data_workflows.export(engine, what="weeks", fmt="json", **period))
+    scope = Scope.of(engine, settings=settings, tz=ZONE, now=frozen_now)
+    period = {"first_day": date(2026, 11, 2), "last_day": date(2026, 11, 22)}
+    document = json.loads(data_workflows.export(scope, what="weeks", fmt="json", **period))
     assert [week["week"] for week in document["weeks"]] == ["2026-W45", "2026-W46", "2026-W47"]
     assert document["timezone"] == BERLIN and document["weeks"][1]["hours"]["work"] >= 55
-    table = pd.read_csv(io.BytesIO(data_workflows.export(engine, what="weeks", fmt="csv", **period)))
+    table = pd.read_csv(io.BytesIO(data_workflows.export(scope, what="weeks", fmt="csv", **period)))
     assert table["week"].tolist() == ["2026-W45", "2026-W46", "2026-W47"]
     assert table["work_hours"].tolist() == [w["hours"]["work"] for w in document["weeks"]]
     assert "week_55h" in table.loc[1, "warning_codes"]
@@ -84,9 +86,9 @@ def test_weeks_export_is_the_summary_document(sqlite_url, frozen_now):
 
 def test_weeks_export_of_an_empty_database(sqlite_url):
     engine = store.open_engine(sqlite_url)
-    document = data_workflows.weeks(engine, tz=ZONE, settings=Settings())
+    document = data_workflows.weeks(Scope.of(engine, settings=Settings(), tz=ZONE))
     assert document["weeks"] == []
-    assert data_workflows.export(engine, what="entries", fmt="csv", tz=ZONE, settings=Settings()).startswith(b"\xef\xbb\xbf")
+    assert data_workflows.export(Scope.of(engine, settings=Settings(), tz=ZONE), what="entries", fmt="csv").startswith(b"\xef\xbb\xbf")
 
 
 @pytest.mark.parametrize(
@@ -95,7 +97,7 @@ def test_weeks_export_of_an_empty_database(sqlite_url):
 def test_unknown_export_kinds_are_refused(sqlite_url, what, fmt, message):
     engine = store.open_engine(sqlite_url)
     with pytest.raises(InvalidValueError, match=message):
-        data_workflows.export(engine, what=what, fmt=fmt, tz=ZONE, settings=Settings())
+        data_workflows.export(Scope.of(engine, settings=Settings(), tz=ZONE), what=what, fmt=fmt)
 
 
 def test_chart_png_uses_the_local_chromium(sqlite_url, frozen_now):
@@ -103,8 +105,7 @@ def test_chart_png_uses_the_local_chromium(sqlite_url, frozen_now):
         pytest.skip("no Chromium on this machine")
     engine = seeded(sqlite_url, frozen_now)
     image = data_workflows.chart_png(
-        engine, tz=ZONE, settings=store.load_settings(engine), first_day=date(2026, 9, 7), last_day=date(2026, 11, 22),
-        now=frozen_now,
+        Scope.of(engine, tz=ZONE, now=frozen_now), first_day=date(2026, 9, 7), last_day=date(2026, 11, 22)
     )
     assert image.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(image[16:20], "big"), int.from_bytes(image[20:24], "big")
@@ -116,7 +117,7 @@ def test_chart_png_without_a_browser_says_so(sqlite_url, frozen_now, monkeypatch
     assert data_workflows.chart_browser() is None
     engine = seeded(sqlite_url, frozen_now)
     with pytest.raises(BalanceDashError, match="needs Chromium or Chrome, and none was found") as caught:
-        data_workflows.chart_png(engine, tz=ZONE, settings=Settings(), first_day=date(2026, 11, 2), last_day=date(2026, 11, 8))
+        data_workflows.chart_png(Scope.of(engine, settings=Settings(), tz=ZONE), first_day=date(2026, 11, 2), last_day=date(2026, 11, 8))
     assert "apt install chromium" in str(caught.value)
 
 
@@ -138,7 +139,7 @@ def test_backup_then_restore_brings_back_every_row(sqlite_url, frozen_now):
     assert contents(engine) == original
     assert store.data_revision(engine) > revision  # the dashboard's caches see the change
     assert report.rows["occurrence"] == len(original["occurrence"]) and report.headline().startswith("Restored")
-    assert rule_workflows.uncategorized_events(engine)["title"].tolist() == ["Catch-up with Sam"]
+    assert rule_workflows.uncategorized_events(Scope.of(engine))["title"].tolist() == ["Catch-up with Sam"]
 
 
 def test_a_backup_restores_into_another_database(sqlite_url, db_url, frozen_now, tmp_path):

@@ -24,10 +24,7 @@ def seeded(url: str, frozen_now):
 
 
 def week_hours(engine, frozen_now, week: date = SAM_WEEK) -> pd.Series:
-    result = workflows.balance(
-        engine, tz=workflows.resolve_zone(BERLIN), settings=store.load_settings(engine),
-        first_day=week, last_day=week, now=frozen_now,
-    )
+    result = workflows.balance(workflows.Scope.of(engine, tz=BERLIN, now=frozen_now), first_day=week, last_day=week)
     return result.week(week)
 
 
@@ -91,30 +88,30 @@ def test_a_bad_rule_is_named_and_nothing_is_saved(db_url, bad, message):
 
 def test_preview_shows_distinct_events_with_occurrence_counts(sqlite_url, frozen_now):
     engine = seeded(sqlite_url, frozen_now)
-    caught = rule_workflows.preview(engine, rule("standup", "work"))
+    caught = rule_workflows.preview(workflows.Scope.of(engine), rule("standup", "work"))
     assert caught["title"].tolist() == ["Team standup", "Team standup (moved)"]
     assert caught["occurrences"].iloc[0] > caught["occurrences"].iloc[1] == 1
-    assert rule_workflows.preview(engine, rule(r"^catch-up\b", "family", is_regex=True))["title"].tolist() == [
+    assert rule_workflows.preview(workflows.Scope.of(engine), rule(r"^catch-up\b", "family", is_regex=True))["title"].tolist() == [
         "Catch-up with Sam"
     ]
     with pytest.raises(InvalidValueError, match="rule 7"):
-        rule_workflows.preview(engine, rule("[", "work", is_regex=True, position=7))
+        rule_workflows.preview(workflows.Scope.of(engine), rule("[", "work", is_regex=True, position=7))
 
 
 def test_preview_on_an_empty_database_still_checks_the_rule(sqlite_url):
     engine = store.open_engine(sqlite_url)
-    assert rule_workflows.preview(engine, rule("anything", "work")).empty
+    assert rule_workflows.preview(workflows.Scope.of(engine), rule("anything", "work")).empty
     with pytest.raises(InvalidValueError, match="invalid regular expression"):
-        rule_workflows.preview(engine, rule("(", "work", is_regex=True))
+        rule_workflows.preview(workflows.Scope.of(engine), rule("(", "work", is_regex=True))
 
 
 def test_uncategorized_events_lists_title_and_calendar_with_hours(sqlite_url, frozen_now):
     engine = seeded(sqlite_url, frozen_now)
-    left = rule_workflows.uncategorized_events(engine)
+    left = rule_workflows.uncategorized_events(workflows.Scope.of(engine))
     assert left[["source", "title", "occurrences", "hours"]].values.tolist() == [
         ["Sample calendar", "Catch-up with Sam", 1, 0.5]
     ]
-    assert rule_workflows.uncategorized_events(store.open_engine(sqlite_url.replace("balance.db", "empty.db"))).empty
+    assert rule_workflows.uncategorized_events(workflows.Scope.of(store.open_engine(sqlite_url.replace("balance.db", "empty.db")))).empty
 
 
 def test_uncategorized_events_are_ordered_by_hours(sqlite_url):
@@ -129,23 +126,23 @@ def test_uncategorized_events_are_ordered_by_hours(sqlite_url):
         b"DTSTART:20261110T120000Z\r\nDTEND:20261110T160000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     workflows.import_calendar(engine, ics, file_name="t.ics", tz=zone, settings=Settings())
-    left = rule_workflows.uncategorized_events(engine)
+    left = rule_workflows.uncategorized_events(workflows.Scope.of(engine))
     assert left[["title", "occurrences", "hours"]].values.tolist() == [["=Long thing", 1, 4.0], ["Short thing", 3, 1.5]]
 
 
 def test_placing_a_series_removes_it_and_survives_reimport(db_url, frozen_now):
     engine = seeded(db_url, frozen_now)
     before = week_hours(engine, frozen_now)
-    [source_id] = rule_workflows.uncategorized_events(engine)["source_id"].tolist()
+    [source_id] = rule_workflows.uncategorized_events(workflows.Scope.of(engine))["source_id"].tolist()
     assert rule_workflows.place_series(engine, source_id=source_id, title="Catch-up with Sam", area="family") == 1
-    assert rule_workflows.uncategorized_events(engine).empty
+    assert rule_workflows.uncategorized_events(workflows.Scope.of(engine)).empty
     placements = store.load_placements(engine)
     assert placements[["uid", "recurrence_key", "area"]].values.tolist() == [["coffee@sample.balance-dash", "*", "family"]]
     after = week_hours(engine, frozen_now)
     assert after["uncategorized"] == 0 and after["family"] == pytest.approx(before["family"] + 0.5)
     report = workflows.load_sample(engine, tz=workflows.resolve_zone(BERLIN), settings=store.load_settings(engine), now=frozen_now)
     assert report.added == 0 and report.removed == 0
-    assert rule_workflows.uncategorized_events(engine).empty
+    assert rule_workflows.uncategorized_events(workflows.Scope.of(engine)).empty
     assert week_hours(engine, frozen_now)["family"] == pytest.approx(after["family"])
     engine.dispose()
 
@@ -204,5 +201,5 @@ def test_descriptions_are_read_only_while_a_rule_uses_them(sqlite_url):
     placed = workflows.categorized_occurrences(engine)
     assert placed["description"].tolist() == ["Project Apollo"]
     assert placed["area"].tolist() == ["family"]
-    caught = rule_workflows.preview(engine, {"field": "description", "pattern": "apollo", "is_regex": False, "area": "family", "position": 1})
+    caught = rule_workflows.preview(workflows.Scope.of(engine), {"field": "description", "pattern": "apollo", "is_regex": False, "area": "family", "position": 1})
     assert caught["occurrences"].tolist() == [1]

@@ -14,7 +14,7 @@ Frames returned here:
 - `after_hours_by_week`: index week_start, columns outside_hours, rest_day_hours, total_hours,
   iso_week.
 - `compare_periods`: index area, columns current_hours, previous_hours, difference_hours.
-- `week_timeline`: one row per event and local day it touches (see the function).
+- `day_pieces`: one row per event and local day it touches (see the function).
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def _day_off(occ: pd.DataFrame) -> pd.Series:
     return occ["day_off"].eq(True) if "day_off" in occ else pd.Series(False, index=occ.index)
 
 
-def week_timeline(occ: pd.DataFrame, *, tz: ZoneInfo, week_start: date) -> pd.DataFrame:
+def day_pieces(occ: pd.DataFrame, *, tz: ZoneInfo, week_start: date) -> pd.DataFrame:
     """The week's events laid out per local day, for a day-by-day Gantt chart.
 
     One row per event and local day it touches: `day` (naive local midnight), `start_hour` and

@@ -90,30 +90,28 @@ def import_calendar(path: str, url: str, zone: str, now: datetime) -> Figures:
     }
 
 
-def history_period(engine: Any, occurrences: Any, zone: ZoneInfo, today: date) -> tuple[date, date]:
+def history_period(scope: Any, today: date) -> tuple[date, date]:
     """The days `ui.cached` computes the history over: the data's span, a quarter back, weeks ahead."""
     from balance_dash.workflows import data as data_workflows
 
-    span = data_workflows.data_span(engine, zone, occurrences=occurrences) or (today, today)
+    span = data_workflows.data_span(scope) or (today, today)
     return min(span[0], today - timedelta(weeks=13)), max(span[1], today + timedelta(weeks=4))
 
 
 def dashboard_cold(url: str, zone: str, now: datetime) -> Figures:
     """A first visit: every occurrence categorised, then the balance of the whole history."""
     from balance_dash import store, workflows
+    from balance_dash.workflows.scope import Scope
 
-    tz = ZoneInfo(zone)
     base = rss_mb()
     started = time.perf_counter()
     engine = store.open_engine(url)
-    settings = store.load_settings(engine)
+    scope = Scope.of(engine, tz=zone, now=now)
     opened = time.perf_counter()
-    occurrences = workflows.categorized_occurrences(engine)
+    occurrences = scope.occurrences
     loaded = time.perf_counter()
-    first, last = history_period(engine, occurrences, tz, now.astimezone(tz).date())
-    result = workflows.balance(
-        engine, tz=tz, settings=settings, first_day=first, last_day=last, now=now, occurrences=occurrences
-    )
+    first, last = history_period(scope, scope.today)
+    result = workflows.balance(scope, first_day=first, last_day=last)
     done = time.perf_counter()
     engine.dispose()
     return {
@@ -150,7 +148,7 @@ def dashboard_warm(url: str, zone: str, now: datetime, reruns: int = 20, week_ch
         result = cached.balance(selected - timedelta(weeks=11), max(selected, this_week) + timedelta(weeks=2))
         result.week(selected)
         result.warnings_for_week(selected)
-        cached.week_timeline(selected)
+        cached.week_events(selected)
 
     tz = ZoneInfo(zone)
     week = workflows.week_start_of(now.astimezone(tz).date(), "monday")

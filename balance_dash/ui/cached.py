@@ -1,15 +1,20 @@
-"""The dashboard's engine and cached loaders.
+"""The dashboard's engine, its read scope and the cached views.
 
-The engine lives in `st.cache_resource` (one per process); frames in `st.cache_data`, keyed by
-the database URL and `store.data_revision`, which every write bumps: a write from the CLI or
-another tab is seen on the next rerun, and nothing is recomputed while nothing changed.
+The engine lives in `st.cache_resource` (one per process). Every read goes through one
+`workflows.Scope` per (database URL, `store.data_revision`, display zone, today), also a cached
+resource, so the categorized occurrences are read once per revision and shared by every view;
+the views computed from it live in `st.cache_data`, keyed by that scope. Every write bumps the
+revision: a write from the CLI or another tab is seen on the next rerun, and nothing is
+recomputed while nothing changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -25,6 +30,10 @@ from balance_dash.workflows import logs as log_workflows
 from balance_dash.workflows import reflect as reflect_workflows
 from balance_dash.workflows import rules as rule_workflows
 from balance_dash.workflows import trends as trend_workflows
+from balance_dash.workflows.scope import Scope
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def db_url() -> str:
@@ -62,12 +71,6 @@ def settings_problem() -> str | None:
     return _settings_and_problem(db_url(), revision())[1]
 
 
-def _zone_and_today() -> tuple[ZoneInfo, date]:
-    """The display zone and today's date in it: the cache key of views that depend on "now"."""
-    zone = display_zone()
-    return zone, datetime.now(UTC).astimezone(zone).date()
-
-
 def display_zone() -> ZoneInfo:
     """The saved zone, else the browser's (`st.context.timezone`), else the server's."""
     saved = settings().timezone
@@ -81,36 +84,45 @@ def display_zone() -> ZoneInfo:
 
 
 # A resource, not data: st.cache_data would unpickle a copy of every occurrence (140 ms for ten
-# years) on each use, and every per-week loader below starts from it. The frame is shared and
-# read-only: the pure core never mutates its inputs (house style, practice 4).
+# years) on each use. The scope and the frames it reads are shared and read-only: the pure core
+# never mutates its inputs (house style, practice 4).
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _occurrences(url: str, rev: int) -> pd.DataFrame:
-    return workflows.categorized_occurrences(_engine(url))
+def _scope(url: str, rev: int, zone: str, today: date) -> Scope:
+    now = datetime.now(UTC)
+    tz = ZoneInfo(zone)
+    if now.astimezone(tz).date() != today:  # the day turned between the key and the call
+        now = datetime.combine(today, time(12), tzinfo=tz).astimezone(UTC)
+    return Scope.of(_engine(url), settings=_settings(url, rev), tz=tz, now=now, revision=rev)
+
+
+def scope() -> Scope:
+    """The read scope of this rerun: database, revision, settings, display zone and today."""
+    zone = display_zone()
+    return _scope(db_url(), revision(), zone.key, datetime.now(UTC).astimezone(zone).date())
+
+
+def _view(max_entries: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`st.cache_data` for a view computed from a scope: the scope is keyed by `Scope.key`."""
+    return st.cache_data(show_spinner=False, max_entries=max_entries, hash_funcs={Scope: lambda s: s.key})
 
 
 def occurrences() -> pd.DataFrame:
     """Every occurrence with its area decided (cached until the next write)."""
-    return _occurrences(db_url(), revision())
+    return scope().occurrences
 
 
-# The history is computed once per revision, from a quarter before today (or the first day
-# with data) to a few weeks ahead (or the last): the weeks the chart can show around any week.
+# The history is computed once per scope, from a quarter before today (or the first day with
+# data) to a few weeks ahead (or the last): the weeks the chart can show around any week.
 _HISTORY_BEFORE, _HISTORY_AHEAD = timedelta(weeks=13), timedelta(weeks=4)
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def _history(url: str, rev: int, zone: str, today: date) -> workflows.Balance:
-    """Hours, targets and warnings of the whole history, once per revision (sliced per week)."""
-    tz = ZoneInfo(zone)
-    occurrences = _occurrences(url, rev)
-    span = data_workflows.data_span(_engine(url), tz, occurrences=occurrences) or (today, today)
+@_view(max_entries=2)
+def _history(view: Scope) -> workflows.Balance:
+    """Hours, targets and warnings of the whole history, once per scope (sliced per week)."""
+    today = view.today
+    span = data_workflows.data_span(view) or (today, today)
     return workflows.balance(
-        _engine(url),
-        tz=tz,
-        settings=_settings(url, rev),
-        first_day=min(span[0], today - _HISTORY_BEFORE),
-        last_day=max(span[1], today + _HISTORY_AHEAD),
-        occurrences=occurrences,
+        view, first_day=min(span[0], today - _HISTORY_BEFORE), last_day=max(span[1], today + _HISTORY_AHEAD)
     )
 
 
@@ -134,230 +146,193 @@ def _slice(history: workflows.Balance, first_day: date, last_day: date) -> workf
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _balance(url: str, rev: int, zone: str, first_day: date, last_day: date, today: date) -> workflows.Balance:
+@_view(max_entries=16)
+def _balance(view: Scope, first_day: date, last_day: date) -> workflows.Balance:
     """A period's balance: a slice of the cached history (a week change recomputes nothing), or,
-    for weeks outside it, computed from the cached occurrences."""
-    sliced = _slice(_history(url, rev, zone, today), first_day, last_day)
+    for weeks outside it, computed from the scope's occurrences."""
+    sliced = _slice(_history(view), first_day, last_day)
     if sliced is not None:
         return sliced
-    return workflows.balance(
-        _engine(url),
-        tz=ZoneInfo(zone),
-        settings=_settings(url, rev),
-        first_day=first_day,
-        last_day=last_day,
-        occurrences=_occurrences(url, rev),
-    )
+    view.occurrences  # noqa: B018 - read the whole history once: the next period reuses it
+    return workflows.balance(view, first_day=first_day, last_day=last_day)
 
 
 def balance(first_day: date, last_day: date) -> workflows.Balance:
-    zone, today = _zone_and_today()
-    return _balance(db_url(), revision(), zone.key, first_day, last_day, today)
+    return _balance(scope(), first_day, last_day)
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def _proposed_addresses(url: str, rev: int) -> list[str]:
-    return workflows.propose_my_addresses(_engine(url))
+@_view(max_entries=2)
+def _proposed_addresses(view: Scope) -> list[str]:
+    return workflows.propose_my_addresses(view.engine)
 
 
 def proposed_addresses() -> list[str]:
     """The addresses the calendars suggest are the user's own."""
-    return _proposed_addresses(db_url(), revision())
+    return _proposed_addresses(scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _sources(url: str, rev: int) -> pd.DataFrame:
-    return store.load_sources(_engine(url))
+@_view(max_entries=4)
+def _sources(view: Scope) -> pd.DataFrame:
+    return store.load_sources(view.engine)
 
 
 def sources() -> pd.DataFrame:
-    return _sources(db_url(), revision())
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _targets(url: str, rev: int) -> pd.DataFrame:
-    return store.load_targets(_engine(url))
+    return _sources(scope())
 
 
 def targets() -> pd.DataFrame:
-    return _targets(db_url(), revision())
+    """The target rows with their effective dates (read once per scope)."""
+    return scope().targets
 
 
 def has_data() -> bool:
     return not sources().empty
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _manual_entries(url: str, rev: int) -> pd.DataFrame:
-    return workflows.manual_entries(_engine(url))
+@_view(max_entries=4)
+def _manual_entries(view: Scope) -> pd.DataFrame:
+    return workflows.manual_entries(view.engine)
 
 
 def manual_entries() -> pd.DataFrame:
-    return _manual_entries(db_url(), revision())
+    return _manual_entries(scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _tracker_groups(url: str, rev: int) -> pd.DataFrame:
-    return log_workflows.tracker_groups(_engine(url))
+@_view(max_entries=4)
+def _tracker_groups(view: Scope) -> pd.DataFrame:
+    return log_workflows.tracker_groups(view.engine)
 
 
 def tracker_groups() -> pd.DataFrame:
     """The projects and clients of imported Toggl and Clockify entries (Log time)."""
-    return _tracker_groups(db_url(), revision())
+    return _tracker_groups(scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _rules(url: str, rev: int) -> pd.DataFrame:
-    return rule_workflows.rules_for_editing(_engine(url))
+@_view(max_entries=4)
+def _rules(view: Scope) -> pd.DataFrame:
+    return rule_workflows.rules_for_editing(view.engine)
 
 
 def rules() -> pd.DataFrame:
     """The saved rules in order, numbered from 1, as the rule editor shows them."""
-    return _rules(db_url(), revision())
+    return _rules(scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _uncategorized(url: str, rev: int) -> pd.DataFrame:
-    return rule_workflows.uncategorized_events(_engine(url), occurrences=_occurrences(url, rev))
+@_view(max_entries=4)
+def _uncategorized(view: Scope) -> pd.DataFrame:
+    return rule_workflows.uncategorized_events(view)
 
 
 def uncategorized() -> pd.DataFrame:
     """Events nothing places, one row per title and calendar, most hours first."""
-    return _uncategorized(db_url(), revision())
+    return _uncategorized(scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _data_span(url: str, rev: int, zone: str) -> tuple[date, date] | None:
-    return data_workflows.data_span(_engine(url), ZoneInfo(zone), occurrences=_occurrences(url, rev))
+@_view(max_entries=8)
+def _data_span(view: Scope) -> tuple[date, date] | None:
+    return data_workflows.data_span(view)
 
 
 def data_span() -> tuple[date, date] | None:
     """The first and last local day with data, in the display zone (None when empty)."""
-    return _data_span(db_url(), revision(), display_zone().key)
+    return _data_span(scope())
 
 
 # --- Reflect (weekly review, history, plan) ---
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _review(url: str, rev: int, zone: str, week_start: date, today: date) -> reflect_workflows.WeekReview:
-    return reflect_workflows.weekly_review(
-        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
-        occurrences=_occurrences(url, rev),
-    )
+@_view(max_entries=8)
+def _review(view: Scope, week_start: date) -> reflect_workflows.WeekReview:
+    return reflect_workflows.weekly_review(view, week_start=week_start)
 
 
 def review(week_start: date) -> reflect_workflows.WeekReview:
     """The weekly review of one week (figures, targets then in force, warnings, boundaries, journal)."""
-    zone, today = _zone_and_today()
-    return _review(db_url(), revision(), zone.key, week_start, today)
+    return _review(scope(), week_start)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _reflect_history(url: str, rev: int, zone: str, today: date) -> dict[str, pd.DataFrame]:
-    engine, tz, settings_now = _engine(url), ZoneInfo(zone), _settings(url, rev)
-    occ = _occurrences(url, rev)
+@_view(max_entries=4)
+def _reflect_history(view: Scope) -> dict[str, pd.DataFrame]:
     return {
-        "targets": reflect_workflows.target_history(engine, tz=tz, settings=settings_now, occurrences=occ),
-        "boundaries": reflect_workflows.boundary_history(engine, tz=tz, settings=settings_now, occurrences=occ),
-        "reviews": reflect_workflows.past_reviews(engine, tz=tz, settings=settings_now, occurrences=occ),
-        "boundary_versions": store.load_boundaries(engine),
+        "targets": reflect_workflows.target_history(view),
+        "boundaries": reflect_workflows.boundary_history(view),
+        "reviews": reflect_workflows.past_reviews(view),
+        "boundary_versions": store.load_boundaries(view.engine),
     }
 
 
 def reflect_history() -> dict[str, pd.DataFrame]:
     """Target and boundary history sentences, past reviews with their weeks' figures, boundary versions."""
-    zone, today = _zone_and_today()
-    return _reflect_history(db_url(), revision(), zone.key, today)
+    return _reflect_history(scope())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _plan(url: str, rev: int, zone: str, week_start: date, today: date) -> reflect_workflows.Plan:
-    return reflect_workflows.plan_week(
-        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
-        occurrences=_occurrences(url, rev),
-    )
+@_view(max_entries=4)
+def _plan(view: Scope, week_start: date) -> reflect_workflows.Plan:
+    return reflect_workflows.plan_week(view, week_start=week_start)
 
 
 def plan(week_start: date) -> reflect_workflows.Plan:
     """Proposed blocks for the areas the week falls short in."""
-    zone, today = _zone_and_today()
-    return _plan(db_url(), revision(), zone.key, week_start, today)
+    return _plan(scope(), week_start)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _plan_against_actual(url: str, rev: int, zone: str, week_start: date) -> pd.DataFrame:
-    return reflect_workflows.plan_against_actual(
-        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), week_start=week_start,
-        occurrences=_occurrences(url, rev),
-    )
+@_view(max_entries=4)
+def _plan_against_actual(view: Scope, week_start: date) -> pd.DataFrame:
+    return reflect_workflows.plan_against_actual(view, week_start=week_start)
 
 
 def plan_against_actual(week_start: date) -> pd.DataFrame:
-    return _plan_against_actual(db_url(), revision(), display_zone().key, week_start)
+    return _plan_against_actual(scope(), week_start)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _trends(url: str, rev: int, zone: str, period: Period, today: date) -> trend_workflows.Trends:
-    return trend_workflows.trends(
-        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), period=period, today=today,
-        occurrences=_occurrences(url, rev),
-    )
+@_view(max_entries=8)
+def _trends(view: Scope, period: Period) -> trend_workflows.Trends:
+    return trend_workflows.trends(view, period=period)
 
 
 def trends(period: Period) -> trend_workflows.Trends:
     """The Trends page's figures for a period ending with the current week."""
-    zone, today = _zone_and_today()
-    return _trends(db_url(), revision(), zone.key, period, today)
+    return _trends(scope(), period)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _week_timeline(url: str, rev: int, zone: str, week_start: date) -> pd.DataFrame:
-    return trend_workflows.week_timeline(
-        _engine(url), tz=ZoneInfo(zone), week_start=week_start, occurrences=_occurrences(url, rev)
-    )
+@_view(max_entries=16)
+def _week_events(view: Scope, week_start: date) -> pd.DataFrame:
+    view.occurrences  # noqa: B018 - the dashboard reads the whole history once and slices it
+    return trend_workflows.week_events(view, week_start=week_start)
 
 
-def week_timeline(week_start: date) -> pd.DataFrame:
+def week_events(week_start: date) -> pd.DataFrame:
     """The week's events split per local day, for the day-by-day timeline."""
-    return _week_timeline(db_url(), revision(), display_zone().key, week_start)
+    return _week_events(scope(), week_start)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _boundary_scores(url: str, rev: int, zone: str, first_day: date, last_day: date) -> pd.DataFrame:
-    return reflect_workflows.boundary_scores(
-        _engine(url), tz=ZoneInfo(zone), settings=_settings(url, rev), first_day=first_day, last_day=last_day,
-        occurrences=_occurrences(url, rev),
-    )
+@_view(max_entries=8)
+def _boundary_scores(view: Scope, first_day: date, last_day: date) -> pd.DataFrame:
+    return reflect_workflows.boundary_scores(view, first_day=first_day, last_day=last_day)
 
 
 def boundary_scores(first_day: date, last_day: date) -> pd.DataFrame:
     """Boundaries kept per week of the period (for the Trends page)."""
-    return _boundary_scores(db_url(), revision(), display_zone().key, first_day, last_day)
+    return _boundary_scores(scope(), first_day, last_day)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _events_behind(url: str, rev: int, zone: str, first_day: date, last_day: date, area: str) -> pd.DataFrame:
-    return drilldown.events_behind(
-        _engine(url), occurrences=_occurrences(url, rev), tz=ZoneInfo(zone), first_day=first_day, last_day=last_day,
-        area=area,
-    )
+@_view(max_entries=16)
+def _events_behind(view: Scope, first_day: date, last_day: date, area: str) -> pd.DataFrame:
+    view.occurrences  # noqa: B018 - the dashboard reads the whole history once and slices it
+    return drilldown.events_behind(view, first_day=first_day, last_day=last_day, area=area)
 
 
 def events_behind(first_day: date, last_day: date, area: str) -> pd.DataFrame:
     """The events that make `area`'s hours in the local days [first_day, last_day] (the drill-down)."""
-    return _events_behind(db_url(), revision(), display_zone().key, first_day, last_day, area)
+    return _events_behind(scope(), first_day, last_day, area)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _events_in_hour(url: str, rev: int, zone: str, first_day: date, last_day: date, weekday: int, hour: int) -> pd.DataFrame:
-    return drilldown.events_in_hour(
-        _engine(url), occurrences=_occurrences(url, rev), tz=ZoneInfo(zone), first_day=first_day, last_day=last_day,
-        weekday=weekday, hour=hour,
-    )
+@_view(max_entries=8)
+def _events_in_hour(view: Scope, first_day: date, last_day: date, weekday: int, hour: int) -> pd.DataFrame:
+    view.occurrences  # noqa: B018 - the dashboard reads the whole history once and slices it
+    return drilldown.events_in_hour(view, first_day=first_day, last_day=last_day, weekday=weekday, hour=hour)
 
 
 def events_in_hour(first_day: date, last_day: date, weekday: int, hour: int) -> pd.DataFrame:
     """The work events behind one cell of the "When you work" heatmap (weekday Monday = 0)."""
-    return _events_in_hour(db_url(), revision(), display_zone().key, first_day, last_day, weekday, hour)
+    return _events_in_hour(scope(), first_day, last_day, weekday, hour)

@@ -34,6 +34,7 @@ from balance_dash.workflows.logs import (
     manual_entries,
 )
 from balance_dash.workflows.preferences import propose_my_addresses, set_setting, set_target
+from balance_dash.workflows.scope import Scope
 
 __all__ = [
     "HOUR_COLUMNS",
@@ -44,6 +45,7 @@ __all__ = [
     "Balance",
     "ImportReport",
     "LogImportReport",
+    "Scope",
     "balance",
     "categorized_occurrences",
     "check_size",

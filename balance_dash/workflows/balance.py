@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from balance_dash import analytics, attendance, categorize, health, store
 from balance_dash.errors import InvalidValueError, SettingsError
 from balance_dash.models import AREAS, UNCATEGORIZED
-from balance_dash.settings import Settings
 from balance_dash.workflows.common import local_midnight_utc, week_start_of
+from balance_dash.workflows.scope import Scope
 
 HOUR_COLUMNS = (*AREAS, UNCATEGORIZED, "integration", "unaccounted")
 
@@ -80,40 +80,27 @@ def categorized_occurrences(
     return attendance.assign_attendance(placed, addresses)
 
 
-def balance(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    settings: Settings,
-    first_day: date,
-    last_day: date,
-    now: datetime | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> Balance:
+def balance(scope: Scope, *, first_day: date, last_day: date) -> Balance:
     """Hours, targets and warnings for the whole weeks that cover [first_day, last_day]."""
     if last_day < first_day:
         raise InvalidValueError(f"the period ends ({last_day}) before it starts ({first_day})")
-    now = now or datetime.now(UTC)
+    settings, tz, now = scope.settings, scope.tz, scope.now
     first_week = week_start_of(first_day, settings.week_starts_on)
     last_week_end = week_start_of(last_day, settings.week_starts_on) + timedelta(days=6)
     # Warnings look back (the rolling average needs its reference period), so compute more.
     history_start = first_week - timedelta(weeks=settings.thresholds.average_weeks)
-    if occurrences is None:
-        occurrences = categorized_occurrences(
-            engine,
-            start_utc=local_midnight_utc(history_start - timedelta(days=1), tz),
-            end_utc=local_midnight_utc(last_week_end + timedelta(days=2), tz),
-            addresses=settings.my_addresses,
-        )
+    occurrences = scope.occurrences_between(
+        local_midnight_utc(history_start - timedelta(days=1), tz), local_midnight_utc(last_week_end + timedelta(days=2), tz)
+    )
     sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
-    covered = store.load_coverage(engine)
+    covered = scope.coverage
     coverage = analytics.coverage_spans(covered, tz)
     daily = analytics.daily_hours(
         occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep, coverage=coverage
     )
     weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on, rest_days=settings.rest_days)
     targets = health.prorate_targets(
-        health.targets_for_weeks(store.load_targets(engine), [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)]),
+        health.targets_for_weeks(scope.targets, [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)]),
         weekly,
     )
     warnings = health.evaluate(

@@ -7,7 +7,6 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,9 +15,10 @@ from sqlalchemy.engine import Engine
 from balance_dash import backup_checks, charts, exports, store
 from balance_dash.errors import BalanceDashError, InvalidValueError, SettingsError
 from balance_dash.settings import Settings
-from balance_dash.workflows.balance import balance, categorized_occurrences, summary_document
+from balance_dash.workflows.balance import balance, summary_document
 from balance_dash.workflows.calendars import check_size
 from balance_dash.workflows.common import local_midnight_utc
+from balance_dash.workflows.scope import Scope
 
 EXPORT_KINDS = ("entries", "weeks")
 EXPORT_FORMATS = ("csv", "json")
@@ -30,9 +30,14 @@ NO_BROWSER = (
 NO_BROWSER_HINT = "Install Chromium (Debian and Ubuntu: apt install chromium), or set BROWSER_PATH to its program."
 
 
-def data_span(engine: Engine, tz: ZoneInfo, *, occurrences: pd.DataFrame | None = None) -> tuple[date, date] | None:
-    """The first and last local day holding any event or entry; None for an empty database."""
-    occ = store.load_occurrences(engine) if occurrences is None else occurrences
+def data_span(scope: Scope) -> tuple[date, date] | None:
+    """The first and last local day holding any event or entry; None for an empty database.
+
+    Cancelled occurrences hold no day (the categorized history keeps them to count what a week left out).
+    """
+    occ, tz = scope.occurrences, scope.tz
+    if "cancelled" in occ:
+        occ = occ[~occ["cancelled"].astype(bool)]
     if occ.empty:
         return None
     local_start = occ["start_utc"].dt.tz_convert(tz).dt.tz_localize(None)
@@ -42,53 +47,28 @@ def data_span(engine: Engine, tz: ZoneInfo, *, occurrences: pd.DataFrame | None 
     return starts.min().date(), ends.max().date()
 
 
-def entries(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    first_day: date | None = None,
-    last_day: date | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def entries(scope: Scope, *, first_day: date | None = None, last_day: date | None = None) -> pd.DataFrame:
     """Every occurrence touching the period (default: all) with its area, local times and hours."""
-    if occurrences is None:
-        occurrences = categorized_occurrences(
-            engine,
-            start_utc=local_midnight_utc(first_day - timedelta(days=1), tz) if first_day else None,
-            end_utc=local_midnight_utc(last_day + timedelta(days=2), tz) if last_day else None,
-        )
+    tz = scope.tz
+    occurrences = scope.occurrences_between(
+        local_midnight_utc(first_day - timedelta(days=1), tz) if first_day else None,
+        local_midnight_utc(last_day + timedelta(days=2), tz) if last_day else None,
+    )
     return exports.entries_table(occurrences, tz=tz, first_day=first_day, last_day=last_day)
 
 
-def weeks(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    settings: Settings,
-    first_day: date | None = None,
-    last_day: date | None = None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
+def weeks(scope: Scope, *, first_day: date | None = None, last_day: date | None = None) -> dict[str, Any]:
     """The summary document (as `summary --json`) of the weeks covering the period (default: all data)."""
     if first_day is None or last_day is None:
-        span = data_span(engine, tz)
+        span = data_span(scope)
         if span is None:
-            return {"timezone": tz.key, "week_starts_on": settings.week_starts_on, "weeks": []}
+            return {"timezone": scope.tz.key, "week_starts_on": scope.settings.week_starts_on, "weeks": []}
         first_day, last_day = first_day or span[0], last_day or span[1]
-    result = balance(engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now)
-    return summary_document(result)
+    return summary_document(balance(scope, first_day=first_day, last_day=last_day))
 
 
 def export(
-    engine: Engine,
-    *,
-    what: str,
-    fmt: str,
-    tz: ZoneInfo,
-    settings: Settings,
-    first_day: date | None = None,
-    last_day: date | None = None,
-    now: datetime | None = None,
+    scope: Scope, *, what: str, fmt: str, first_day: date | None = None, last_day: date | None = None
 ) -> bytes:
     """Entries or weekly summaries as CSV (safe for spreadsheets) or JSON bytes."""
     if what not in EXPORT_KINDS:
@@ -98,9 +78,9 @@ def export(
     if first_day and last_day and last_day < first_day:
         raise InvalidValueError(f"the period ends ({last_day}) before it starts ({first_day})")
     if what == "entries":
-        frame = entries(engine, tz=tz, first_day=first_day, last_day=last_day)
+        frame = entries(scope, first_day=first_day, last_day=last_day)
         return exports.frame_to_csv(frame) if fmt == "csv" else exports.frame_to_json(frame)
-    document = weeks(engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now)
+    document = weeks(scope, first_day=first_day, last_day=last_day)
     return exports.frame_to_csv(exports.weeks_table(document)) if fmt == "csv" else exports.document_to_json(document)
 
 
@@ -117,19 +97,11 @@ def chart_browser() -> str | None:
     return found if found and os.access(found, os.X_OK) else None
 
 
-def chart_png(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    settings: Settings,
-    first_day: date,
-    last_day: date,
-    now: datetime | None = None,
-) -> bytes:
+def chart_png(scope: Scope, *, first_day: date, last_day: date) -> bytes:
     """The weekly balance chart of the period as PNG bytes, drawn by kaleido in the local Chromium."""
     if chart_browser() is None:
         raise BalanceDashError(NO_BROWSER, hint=NO_BROWSER_HINT)
-    result = balance(engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now)
+    result = balance(scope, first_day=first_day, last_day=last_day)
     figure = charts.weekly_balance(
         result.weekly, result.targets, scheduled=[result.is_scheduled(start.date()) for start in result.weekly.index]
     )

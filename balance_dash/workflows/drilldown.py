@@ -9,7 +9,7 @@ credited hours of the events listed add up to the area's hours of the period.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from balance_dash.charts_balance import balance_hours
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import LOG_KINDS, SERIES
 from balance_dash.workflows.common import local_midnight_utc
+from balance_dash.workflows.scope import Scope
 
 # The occurrence column a rule's field reads ("calendar" is the source's name).
 _RULE_COLUMNS = {"title": "title", "location": "location", "description": "description", "calendar": "source_name"}
@@ -44,24 +45,22 @@ def _lived(occurrences: pd.DataFrame) -> pd.DataFrame:
     return occurrences[analytics.counted(occurrences) & ~analytics.logged_sleep(occurrences)]
 
 
-def events_behind(
-    engine: Engine,
-    *,
-    occurrences: pd.DataFrame,
-    tz: ZoneInfo,
-    first_day: date,
-    last_day: date,
-    area: str,
-) -> pd.DataFrame:
+def events_behind(scope: Scope, *, first_day: date, last_day: date, area: str) -> pd.DataFrame:
     """The timed events of `area` in the local days [first_day, last_day], most hours first.
 
     Columns (`EVENT_COLUMNS`): title, calendar, when (local, as people write it), hours (credited
     in the period), area, placed_by (the rule or choice that decided the area), and the keys
     source_id, uid, recurrence_key for placing it.
     """
-    lo = pd.Timestamp(local_midnight_utc(first_day, tz))
-    hi = pd.Timestamp(local_midnight_utc(last_day + timedelta(days=1), tz))
-    occ = _lived(occurrences)
+    lo = local_midnight_utc(first_day, scope.tz)
+    hi = local_midnight_utc(last_day + timedelta(days=1), scope.tz)
+    return _event_table(scope.engine, _lived(scope.occurrences_between(lo, hi)), scope.tz, lo, hi, area)
+
+
+def _event_table(engine: Engine, occ: pd.DataFrame, tz: ZoneInfo, lo_utc: datetime, hi_utc: datetime,
+                 area: str) -> pd.DataFrame:
+    """`events_behind` of the lived occurrences `occ` in [lo_utc, hi_utc)."""
+    lo, hi = pd.Timestamp(lo_utc), pd.Timestamp(hi_utc)
     chosen = occ[(occ["area"] == area) & ~occ["all_day"].astype(bool) & (occ["end_utc"] > lo) & (occ["start_utc"] < hi)]
     if chosen.empty:
         return pd.DataFrame({column: pd.Series(dtype=float if column == "hours" else object) for column in EVENT_COLUMNS})
@@ -174,10 +173,8 @@ def add_title_rule(engine: Engine, *, title: str, area: str) -> int:
 
 
 def events_in_hour(
-    engine: Engine,
+    scope: Scope,
     *,
-    occurrences: pd.DataFrame,
-    tz: ZoneInfo,
     first_day: date,
     last_day: date,
     weekday: int,
@@ -190,16 +187,18 @@ def events_in_hour(
     Columns as `events_behind`; `hours` is each event's time inside those hours (events that
     overlap each other count each).
     """
+    engine, tz = scope.engine, scope.tz
+    lo, hi = local_midnight_utc(first_day, tz), local_midnight_utc(last_day + timedelta(days=1), tz)
     days = pd.date_range(first_day, last_day, freq="D")
     days = days[days.day_of_week == weekday]
     starts = (days + pd.Timedelta(hours=hour)).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
     ends = (days + pd.Timedelta(hours=hour + 1)).tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
     slot_lo = starts.tz_convert("UTC").as_unit("us").asi8
     slot_hi = ends.tz_convert("UTC").as_unit("us").asi8
-    occ = _lived(occurrences)
+    occ = _lived(scope.occurrences_between(lo, hi))
     chosen = occ[(occ["area"] == area) & ~occ["all_day"].astype(bool)]
     if chosen.empty or not len(slot_lo):
-        return events_behind(engine, occurrences=occ.iloc[0:0], tz=tz, first_day=first_day, last_day=last_day, area=area)
+        return _event_table(engine, occ.iloc[0:0], tz, lo, hi, area)
     start = chosen["start_utc"].dt.as_unit("us").astype("int64").to_numpy()
     end = chosen["end_utc"].dt.as_unit("us").astype("int64").to_numpy()
     first_slot = np.searchsorted(slot_hi, start, side="right")
@@ -211,8 +210,8 @@ def events_in_hour(
         inside += np.where(valid, overlap, 0) / 3_600_000_000
     hits = chosen[inside > 0]
     if hits.empty:
-        return events_behind(engine, occurrences=occ.iloc[0:0], tz=tz, first_day=first_day, last_day=last_day, area=area)
-    listed = events_behind(engine, occurrences=hits, tz=tz, first_day=first_day, last_day=last_day, area=area)
+        return _event_table(engine, occ.iloc[0:0], tz, lo, hi, area)
+    listed = _event_table(engine, hits, tz, lo, hi, area)
     credit = pd.Series(inside[inside > 0], index=pd.MultiIndex.from_arrays(
         [hits["source_id"].astype(int), hits["uid"].astype(str), hits["recurrence_key"].astype(str)]))
     credit = credit.groupby(level=[0, 1, 2]).sum()

@@ -20,8 +20,9 @@ from balance_dash.analytics import intervals as iv
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, JournalEntry
 from balance_dash.settings import Settings
-from balance_dash.workflows.balance import Balance, balance, categorized_occurrences
+from balance_dash.workflows.balance import Balance, balance
 from balance_dash.workflows.common import local_midnight_utc, week_start_of
+from balance_dash.workflows.scope import Scope
 
 # The method's questions (PRODUCT.md section 2), by step; the answers are saved per week.
 QUESTIONS: tuple[tuple[str, str], ...] = (
@@ -71,21 +72,12 @@ def boundary_report(
     )
 
 
-def weekly_review(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    settings: Settings,
-    week_start: date,
-    now: datetime | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> WeekReview:
+def weekly_review(scope: Scope, *, week_start: date) -> WeekReview:
     """The review of the week starting `week_start` (any day of it is accepted)."""
+    engine, settings = scope.engine, scope.settings
     week_start = week_start_of(week_start, settings.week_starts_on)
-    if occurrences is None:
-        occurrences = categorized_occurrences(engine)
-    result = balance(engine, tz=tz, settings=settings, first_day=week_start, last_day=week_start, now=now,
-                     occurrences=occurrences)
+    occurrences = scope.occurrences
+    result = balance(scope, first_day=week_start, last_day=week_start)
     row = result.week(week_start)
     rules = boundary_rules(engine, settings)
     report = boundary_report(result, occurrences, rules)
@@ -148,12 +140,8 @@ def _complete_weeks(result: Balance) -> pd.DataFrame:
     return weekly[done]
 
 
-def _history_balance(
-    engine: Engine, *, tz: ZoneInfo, settings: Settings, first_day: date, now: datetime, occurrences: pd.DataFrame
-) -> Balance:
-    today = now.astimezone(tz).date()
-    last = max(first_day, today)
-    return balance(engine, tz=tz, settings=settings, first_day=first_day, last_day=last, now=now, occurrences=occurrences)
+def _history_balance(scope: Scope, first_day: date) -> Balance:
+    return balance(scope, first_day=first_day, last_day=max(first_day, scope.today))
 
 
 def _first_change(frame: pd.DataFrame, column: str) -> date | None:
@@ -162,37 +150,27 @@ def _first_change(frame: pd.DataFrame, column: str) -> date | None:
     return None if days.empty else days.min().date()
 
 
-def target_history(
-    engine: Engine, *, tz: ZoneInfo, settings: Settings, now: datetime | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def target_history(scope: Scope) -> pd.DataFrame:
     """Each change of a target, with how the weeks since met it (see `history.target_changes`)."""
-    now = now or datetime.now(UTC)
-    targets = store.load_targets(engine)
+    targets = scope.targets
     first = _first_change(targets, "effective_from")
     if first is None:
         return history.target_changes(targets, pd.DataFrame(columns=list(AREAS)))
-    occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
-    result = _history_balance(engine, tz=tz, settings=settings, first_day=first, now=now, occurrences=occurrences)
-    return history.target_changes(targets, _complete_weeks(result), today=now.astimezone(tz).date())
+    result = _history_balance(scope, first)
+    return history.target_changes(targets, _complete_weeks(result), today=scope.today)
 
 
-def boundary_history(
-    engine: Engine, *, tz: ZoneInfo, settings: Settings, now: datetime | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def boundary_history(scope: Scope) -> pd.DataFrame:
     """Each version of a named boundary, with how the weeks since kept it."""
-    now = now or datetime.now(UTC)
-    versions = store.load_boundaries(engine)
+    versions = store.load_boundaries(scope.engine)
     first = _first_change(versions, "effective_from")
     if first is None:
         return history.boundary_changes(versions, pd.DataFrame())
-    occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
-    result = _history_balance(engine, tz=tz, settings=settings, first_day=first, now=now, occurrences=occurrences)
-    report = boundary_report(result, occurrences, boundary_rules(engine, settings))
+    result = _history_balance(scope, first)
+    report = boundary_report(result, scope.occurrences, boundary_rules(scope.engine, scope.settings))
     complete = pd.DatetimeIndex(_complete_weeks(result).index)
     weekly = report.weekly[report.weekly["week_start"].isin(complete)]
-    return history.boundary_changes(versions, weekly, today=now.astimezone(tz).date())
+    return history.boundary_changes(versions, weekly, today=scope.today)
 
 
 def save_boundary(
@@ -223,21 +201,15 @@ def change_target(
     store.save_target(engine, area=area, min_hours=min_hours, max_hours=max_hours, effective_from=effective_from)
 
 
-def past_reviews(
-    engine: Engine, *, tz: ZoneInfo, settings: Settings, now: datetime | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def past_reviews(scope: Scope) -> pd.DataFrame:
     """Every saved review beside its week's figures: hours per area, boundaries kept, warnings."""
-    journals = store.load_journals(engine)
+    journals = store.load_journals(scope.engine)
     columns = ["week_start", "iso_week", *AREAS, "boundaries_kept", "warnings", "energy", "mood", "notes", "answers"]
     if journals.empty:
         return pd.DataFrame(columns=columns)
-    now = now or datetime.now(UTC)
     weeks = pd.to_datetime(journals["week_start"])
-    occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
-    result = balance(engine, tz=tz, settings=settings, first_day=weeks.min().date(), last_day=weeks.max().date(),
-                     now=now, occurrences=occurrences)
-    report = boundary_report(result, occurrences, boundary_rules(engine, settings))
+    result = balance(scope, first_day=weeks.min().date(), last_day=weeks.max().date())
+    report = boundary_report(result, scope.occurrences, boundary_rules(scope.engine, scope.settings))
     figures = result.weekly.reindex(pd.DatetimeIndex(weeks))
     scores = report.scores.set_index("week_start")["score"].reindex(pd.DatetimeIndex(weeks))
     counts = [len(result.warnings_for_week(day.date())) for day in weeks]  # a loop over reviews
@@ -258,21 +230,12 @@ def past_reviews(
     return frame[columns]
 
 
-def plan_week(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    settings: Settings,
-    week_start: date,
-    now: datetime | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> planning.Plan:
+def plan_week(scope: Scope, *, week_start: date) -> planning.Plan:
     """Blocks of free time for the areas the week's calendar leaves short of their targets."""
+    engine, tz, settings, now = scope.engine, scope.tz, scope.settings, scope.now
     week_start = week_start_of(week_start, settings.week_starts_on)
-    now = now or datetime.now(UTC)
-    occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
-    result = balance(engine, tz=tz, settings=settings, first_day=week_start, last_day=week_start, now=now,
-                     occurrences=occurrences)
+    occurrences = scope.occurrences
+    result = balance(scope, first_day=week_start, last_day=week_start)
     row = result.week(week_start)
     in_force = result.targets[result.targets["week_start"] == pd.Timestamp(week_start)]
     short = planning.shortfall_hours({area: float(row[area]) for area in AREAS}, in_force)
@@ -308,14 +271,13 @@ def planning_blocks(blocks: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def plan_against_actual(
-    engine: Engine, *, tz: ZoneInfo, settings: Settings, week_start: date, occurrences: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def plan_against_actual(scope: Scope, *, week_start: date) -> pd.DataFrame:
     """Per area, what the calendars planned and what the logs recorded in the week (empty without both)."""
-    week_start = week_start_of(week_start, settings.week_starts_on)
-    occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
+    tz = scope.tz
+    week_start = week_start_of(week_start, scope.settings.week_starts_on)
+    occurrences = scope.occurrences
     occurrences = occurrences[analytics.counted(occurrences)]
-    kinds = store.load_sources(engine).set_index("id")["kind"]
+    kinds = store.load_sources(scope.engine).set_index("id")["kind"]
     lo_us, hi_us = iv.micros(
         pd.Series([local_midnight_utc(week_start, tz), local_midnight_utc(week_start + timedelta(days=7), tz)])
     )
@@ -351,19 +313,7 @@ def blocks_from_editor(edited: pd.DataFrame, *, tz: ZoneInfo) -> pd.DataFrame:
     return planning_blocks(rows.assign(**instants, uid=uid)[["area", "title", "start_utc", "end_utc", "uid"]])
 
 
-def boundary_scores(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    settings: Settings,
-    first_day: date,
-    last_day: date,
-    now: datetime | None = None,
-    occurrences: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def boundary_scores(scope: Scope, *, first_day: date, last_day: date) -> pd.DataFrame:
     """Per week of the period: how many boundaries there were, how many were kept, the share."""
-    occurrences = categorized_occurrences(engine) if occurrences is None else occurrences
-    result = balance(
-        engine, tz=tz, settings=settings, first_day=first_day, last_day=last_day, now=now, occurrences=occurrences
-    )
-    return boundary_report(result, occurrences, boundary_rules(engine, settings)).scores
+    result = balance(scope, first_day=first_day, last_day=last_day)
+    return boundary_report(result, scope.occurrences, boundary_rules(scope.engine, scope.settings)).scores

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from balance_dash import analytics, categorize, pattern_safety, store
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, RULE_FIELDS, SERIES, UNCATEGORIZED
-from balance_dash.workflows.balance import categorized_occurrences
+from balance_dash.workflows.scope import Scope
 
 # The columns of the rule editor, in the order it shows them; `was` (the position a rule had
 # when the editor opened) is hidden and breaks ties when a rule is moved onto a taken number.
@@ -97,31 +97,31 @@ def save_rules(engine: Engine, edited: pd.DataFrame | Sequence[Mapping[str, Any]
     return len(rules)
 
 
-def preview(
-    engine: Engine, rule: Mapping[str, Any], *, occurrences: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def preview(scope: Scope, rule: Mapping[str, Any]) -> pd.DataFrame:
     """The distinct events `rule` catches, on its own, with their occurrence counts (most first).
 
+    It reads the scope's categorized history when that is already read and the rule looks at no
+    description (the history carries descriptions only while an enabled rule uses them); else the
+    stored occurrences, descriptions included.
     Raises InvalidValueError for a malformed rule (naming it by its `position`).
     """
     checked = {**rule, "field": _text(rule.get("field"), "title") or "title", "pattern": _text(rule.get("pattern"))}
     checked["is_regex"] = _flag(rule.get("is_regex"), False)
-    if occurrences is None:
-        occurrences = store.load_occurrences(engine)
+    use_history = scope.has_read_occurrences and checked["field"] != "description"
+    occurrences = scope.occurrences if use_history else scope.stored_occurrences
     if occurrences.empty:
         categorize.compile_rule(checked)
         return pd.DataFrame(columns=["source_name", "title", "location", "description", "occurrences"])
     return categorize.preview_rule(occurrences, checked)
 
 
-def uncategorized_events(engine: Engine, *, occurrences: pd.DataFrame | None = None) -> pd.DataFrame:
+def uncategorized_events(scope: Scope) -> pd.DataFrame:
     """Events no rule, placement or calendar area places: one row per title and calendar.
 
     Columns: source_id, source, title, occurrences, hours (timed hours, all-day events add
     none), first (UTC instant or day of the first occurrence); most hours first.
     """
-    if occurrences is None:
-        occurrences = categorized_occurrences(engine)
+    occurrences = scope.occurrences
     columns = ["source_id", "source", "title", "occurrences", "hours"]
     if occurrences.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c == "hours" else object) for c in columns})

@@ -34,6 +34,7 @@ class Scope:
     settings: Settings
     tz: ZoneInfo
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    revision: int | None = None  # the data revision it was built at, when known (a cache key)
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
@@ -47,11 +48,19 @@ class Scope:
         settings: Settings | None = None,
         tz: ZoneInfo | str | None = None,
         now: datetime | None = None,
+        revision: int | None = None,
     ) -> Scope:
         """A scope for `engine`: settings read from it unless given, zone from `tz`, the settings or the system."""
         settings = store.load_settings(engine) if settings is None else settings
         zone = tz if isinstance(tz, ZoneInfo) else resolve_zone(tz, settings)
-        return cls(engine=engine, settings=settings, tz=zone, now=(now or datetime.now(UTC)).astimezone(UTC))
+        instant = (now or datetime.now(UTC)).astimezone(UTC)
+        return cls(engine=engine, settings=settings, tz=zone, now=instant, revision=revision)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the scope's reads depend on: database, revision, settings, zone and today (a cache key)."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        return (url, self.revision, self.settings.model_dump_json(), self.tz.key, self.today)
 
     @cached_property
     def today(self) -> date:
@@ -70,19 +79,29 @@ class Scope:
 
         return categorized_occurrences(self.engine, addresses=self.settings.my_addresses)
 
-    def occurrences_between(self, start_utc: datetime, end_utc: datetime) -> pd.DataFrame:
-        """Categorized occurrences that overlap [start_utc, end_utc).
+    @property
+    def has_read_occurrences(self) -> bool:
+        """Whether the whole categorized history is already read (and so costs nothing more)."""
+        return "occurrences" in self.__dict__
+
+    def occurrences_between(self, start_utc: datetime | None, end_utc: datetime | None) -> pd.DataFrame:
+        """Categorized occurrences that overlap [start_utc, end_utc) (None: open on that side).
 
         The whole history when it is already read (a dashboard view), else only the window (the
         CLI's fast path: a summary of one week reads that week, not ten years).
         """
-        if "occurrences" in self.__dict__:
+        if self.has_read_occurrences or (start_utc is None and end_utc is None):
             return self.occurrences
         from balance_dash.workflows.balance import categorized_occurrences
 
         return categorized_occurrences(
             self.engine, start_utc=start_utc, end_utc=end_utc, addresses=self.settings.my_addresses
         )
+
+    @cached_property
+    def stored_occurrences(self) -> pd.DataFrame:
+        """Every stored occurrence as the store holds it, descriptions included, areas not decided."""
+        return store.load_occurrences(self.engine)
 
     @cached_property
     def targets(self) -> pd.DataFrame:

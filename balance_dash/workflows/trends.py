@@ -1,5 +1,5 @@
 """Trends over weeks and months, and one week day by day: what the Trends page and the week
-timeline show. Orchestration only: occurrences from `store` (through `categorized_occurrences`),
+timeline show. Orchestration only: occurrences and coverage from the `Scope`,
 hours from `analytics`, the figures from the pure `balance_dash.trends`.
 """
 
@@ -7,17 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy.engine import Engine
 
-from balance_dash import analytics, store
+from balance_dash import analytics
 from balance_dash.analytics import trends as pure
 from balance_dash.analytics.trends import Period, PeriodSpans
-from balance_dash.settings import Settings
-from balance_dash.workflows.balance import categorized_occurrences
 from balance_dash.workflows.common import local_midnight_utc, week_start_of
+from balance_dash.workflows.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -53,18 +50,11 @@ class Trends:
         return (self.last_day - self.first_day).days // 7 + 1
 
 
-def trends(
-    engine: Engine,
-    *,
-    tz: ZoneInfo,
-    settings: Settings,
-    period: Period,
-    today: date,
-    occurrences: pd.DataFrame | None = None,
-) -> Trends:
+def trends(scope: Scope, *, period: Period) -> Trends:
     """Weekly hours with their rolling mean, the work heatmap, after-hours work and the
-    month and quarter comparisons, for the period ending with the week holding `today`."""
-    occ = categorized_occurrences(engine) if occurrences is None else occurrences
+    month and quarter comparisons, for the period ending with the week holding the scope's today."""
+    tz, settings, today = scope.tz, scope.settings, scope.today
+    occ = scope.occurrences
     since = pure.first_data_day(occ, tz)
     this_week = week_start_of(today, settings.week_starts_on)
     last_day = this_week + timedelta(days=6)
@@ -75,7 +65,7 @@ def trends(
     month, quarter = pure.period_spans(today, "month"), pure.period_spans(today, "quarter")
     first_day = min(lead_week, month.previous_first, quarter.previous_first)
     sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
-    coverage = analytics.coverage_spans(store.load_coverage(engine), tz)
+    coverage = analytics.coverage_spans(scope.coverage, tz)
     daily = analytics.daily_hours(occ, tz=tz, first_day=first_day, last_day=last_day, sleep=sleep, coverage=coverage)
     weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on, rest_days=settings.rest_days)
     intervals = analytics.area_intervals(occ)
@@ -96,14 +86,11 @@ def trends(
     )
 
 
-def week_timeline(
-    engine: Engine, *, tz: ZoneInfo, week_start: date, occurrences: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """The events of the week starting `week_start`, split per local day (`trends.week_timeline`)."""
-    if occurrences is None:
-        occurrences = categorized_occurrences(
-            engine,
-            start_utc=local_midnight_utc(week_start - timedelta(days=1), tz),
-            end_utc=local_midnight_utc(week_start + timedelta(days=8), tz),
-        )
-    return pure.week_timeline(occurrences[analytics.counted(occurrences)], tz=tz, week_start=week_start)
+def week_events(scope: Scope, *, week_start: date) -> pd.DataFrame:
+    """The counted events of the week starting `week_start`, split per local day
+    (`analytics.trends.day_pieces`): what the day-by-day timeline draws."""
+    tz = scope.tz
+    occurrences = scope.occurrences_between(
+        local_midnight_utc(week_start - timedelta(days=1), tz), local_midnight_utc(week_start + timedelta(days=8), tz)
+    )
+    return pure.day_pieces(occurrences[analytics.counted(occurrences)], tz=tz, week_start=week_start)

@@ -43,8 +43,7 @@ else:
                 column.download_button(
                     f"{title} as {fmt.upper()}",
                     data=partial(
-                        data_workflows.export, engine, what=what, fmt=fmt, tz=zone, settings=settings,
-                        first_day=first, last_day=last,
+                        data_workflows.export, cached.scope(), what=what, fmt=fmt, first_day=first, last_day=last,
                     ),
                     file_name=data_workflows.export_file_name(what, fmt, first, last),
                     mime=data_workflows.MIME_TYPES[fmt],
@@ -63,7 +62,7 @@ else:
     else:
         chart_box.download_button(
             "Chart as PNG",
-            data=partial(data_workflows.chart_png, engine, tz=zone, settings=settings, first_day=first, last_day=last),
+            data=partial(data_workflows.chart_png, cached.scope(), first_day=first, last_day=last),
             file_name=data_workflows.export_file_name("weekly-balance", "png", first, last),
             mime=data_workflows.MIME_TYPES["png"],
             on_click="ignore",

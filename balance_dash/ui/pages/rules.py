@@ -168,10 +168,8 @@ else:
     number = chosen.get("position")
     try:
         caught = rule_workflows.preview(
-            cached.engine(),
+            cached.scope(),
             {**chosen, "position": int(number) if isinstance(number, int | float) and number == number else choice + 1},
-            # The cached occurrences carry descriptions only while a rule uses them.
-            occurrences=None if chosen.get("field") == "description" else cached.occurrences(),
         )
     except BalanceDashError as error:
         st.error("This rule cannot be used yet:", icon="⚠️")

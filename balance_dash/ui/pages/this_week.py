@@ -269,7 +269,7 @@ else:
     st.caption("No data, no warnings.")
 
 st.subheader("Day by day")
-timeline = cached.week_timeline(selected)
+timeline = cached.week_events(selected)
 if timeline.empty:
     st.info("No events in this week: nothing to lay out day by day.", icon="🗓️")
 else:
