@@ -30,6 +30,7 @@ from balance_dash.plain_text import capped, printable
 from balance_dash.settings import Settings
 from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import preferences
+from balance_dash.workflows import serve as serving
 
 app = typer.Typer(
     help="balance-dash: see where your week goes, against the hours you meant to spend.",
@@ -41,9 +42,15 @@ app = typer.Typer(
 SERVER_STOP_GRACE_S = 10.0  # how long a stopping server may take before it is killed
 ERROR_LIMIT = 400  # characters of one error line: the message names the file and line first
 
+# data/balance.db in a checkout (a data/ folder at hand), else balance.db in the user's data folder.
+DEFAULT_DB = store.default_db_url()
 DbOption = Annotated[
     str,
-    typer.Option("--db", envvar="BALANCE_DASH_DB", help="Database URL (SQLite file or any SQLAlchemy URL)."),
+    typer.Option(
+        "--db", envvar="BALANCE_DASH_DB",
+        help="Database URL (SQLite file or any SQLAlchemy URL). Default: data/balance.db when a data/ folder "
+        "is in the working folder, else balance.db in your data folder.",
+    ),
 ]
 TzOption = Annotated[
     str | None,
@@ -106,7 +113,7 @@ def _parse_day(text: str, option: str) -> date:
 @app.command("import")
 def import_(
     files: Annotated[list[Path], typer.Argument(help=".ics files to import, each as one calendar.")],
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     category: Annotated[str | None, typer.Option(help="Put every event of these files in this area.")] = None,
     calendar: Annotated[str | None, typer.Option(help="Calendar name (default: the file's own, else its file name).")] = None,
@@ -186,7 +193,7 @@ def _read_file(path: Path, settings: Settings | None = None) -> bytes:
 
 @app.command()
 def summary(
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day (default: four weeks ago).")] = None,
@@ -258,7 +265,7 @@ def _period(week: str | None, from_: str | None, to: str | None, today: date) ->
 
 @app.command()
 def log(
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     start: Annotated[str | None, typer.Option(help="Start, like 2026-11-23T09:30 (local time unless it has an offset).")] = None,
     end: Annotated[str | None, typer.Option(help="End, like 2026-11-23T11:00.")] = None,
@@ -293,7 +300,7 @@ def log(
 
 @app.command()
 def warnings(
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47 (default: this week and the next).")] = None,
 ) -> None:
@@ -317,7 +324,7 @@ def warnings(
 
 @app.command()
 def review(
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47 (default: last week).")] = None,
 ) -> None:
@@ -365,7 +372,7 @@ def _refuse(error: BalanceDashError) -> typer.Exit:
 @targets_app.callback(invoke_without_command=True)
 def targets(
     ctx: typer.Context,
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
 ) -> None:
     """Show the weekly target of each area in force today."""
@@ -385,7 +392,7 @@ def targets_set(
     area: Annotated[str, typer.Argument(help="work, family, personal or rest.")],
     hours: Annotated[str, typer.Argument(help="MIN-MAX hours a week: 35-45, 14- (at least), 0-48 (at most), - (no target).")],
     from_: Annotated[str | None, typer.Option("--from", help="In force from this date (default: today).")] = None,
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
 ) -> None:
     """Set an area's weekly target range; earlier weeks keep the target they had."""
@@ -399,7 +406,7 @@ def targets_set(
 
 
 @settings_app.callback(invoke_without_command=True)
-def settings_(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL) -> None:
+def settings_(ctx: typer.Context, db: DbOption = DEFAULT_DB) -> None:
     """Show every setting with its value and what it does."""
     if ctx.invoked_subcommand is not None:
         return
@@ -413,7 +420,7 @@ def settings_(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL) -> None:
 def settings_set(
     name: Annotated[str, typer.Argument(help="The setting's name, as `balance-dash settings` lists it.")],
     value: Annotated[str, typer.Argument(help="The new value; an empty string clears a list or the time zone.")],
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Change one setting, e.g. `my_addresses "me@example.com, me@work.example"` or `sleep_start 23:30`."""
     engine, _ = _open(db)
@@ -426,7 +433,7 @@ def settings_set(
 
 @app.command()
 def export(
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     what: Annotated[str, typer.Option(help="entries (every event and entry) or weeks (weekly summaries).")] = "entries",
     fmt: Annotated[str, typer.Option("--format", help="csv (safe to open in a spreadsheet) or json.")] = "csv",
@@ -452,7 +459,7 @@ def export(
 
 
 @app.command()
-def demo(db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
+def demo(db: DbOption = DEFAULT_DB, tz: TzOption = None) -> None:
     """Load the sample calendar shipped with balance-dash."""
     engine, settings = _open(db)
     report = workflows.load_sample(engine, tz=workflows.resolve_zone(tz, settings), settings=settings)
@@ -462,7 +469,7 @@ def demo(db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
 @app.command()
 def backup(
     file: Annotated[Path, typer.Argument(help="Where to write the backup (SQLite: a .db file; other databases: JSON).")],
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Write a consistent copy of the whole database to FILE, taken while everything keeps running."""
     engine, _settings = _open(db)
@@ -477,7 +484,7 @@ def backup(
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="A backup written by `balance-dash backup` or the Data page (.db).")],
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     yes: Annotated[bool, typer.Option("--yes", help="Replace all data without asking.")] = False,
 ) -> None:
     """Replace all data with a backup, in one step: the backup is checked whole first, and a
@@ -491,34 +498,20 @@ def restore(
 
 
 @app.command("reset-settings")
-def reset_settings(db: DbOption = store.DEFAULT_DB_URL) -> None:
+def reset_settings(db: DbOption = DEFAULT_DB) -> None:
     """Replace the saved settings with the defaults (for settings the app cannot read)."""
     engine = store.open_engine(db)
     data_workflows.reset_settings(engine)
     echo("The settings were reset to the defaults.")
 
 
-# What .streamlit/config.toml says, on the command line too: `serve` may run from any folder,
-# where Streamlit would not find that file. See docs/safety.md.
-SERVE_FLAGS = (
-    "--server.address", "localhost",
-    "--browser.gatherUsageStats", "false",
-    "--server.allowedHosts", "localhost",
-    "--server.allowedHosts", "127.0.0.1",
-    "--server.allowedHosts", "::1",
-)  # fmt: skip
-
-
 @app.command()
 def serve(
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     port: Annotated[int, typer.Option(help="Port on localhost.")] = 8501,
 ) -> None:
     """Start the dashboard on http://localhost:PORT."""
-    store.open_engine(db)  # fail early, with a message, on a bad URL or schema
-    app_path = Path(__file__).resolve().parent.parent / "app.py"
-    env = {**os.environ, "BALANCE_DASH_DB": db}
-    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port), *SERVE_FLAGS]
+    command, env = serving.server_command(db, port)  # the settings of .streamlit/config.toml as flags
     raise typer.Exit(_run_until_stopped(command, env))
 
 
@@ -598,7 +591,7 @@ app.add_typer(sources_app, name="sources")
 @app.command()
 def subscribe(
     url: Annotated[str, typer.Argument(help="The calendar's address (https:// or webcal://); - reads it from standard input.")],
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     calendar: Annotated[str | None, typer.Option(help="Calendar name (default: the feed's own, else its masked address).")] = None,
     category: Annotated[str | None, typer.Option(help="Put every event of this calendar in this area.")] = None,
@@ -624,7 +617,7 @@ def subscribe(
 def caldav_add(
     server: Annotated[str, typer.Argument(help="The server's CalDAV address, like https://cloud.example.org/remote.php/dav.")],
     user: Annotated[str, typer.Option("--user", help="Account user name.")],
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
     password_env: Annotated[str | None, typer.Option(help="Read the password from this environment variable.")] = None,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from the first line of standard input.")] = False,
@@ -668,7 +661,7 @@ def _read_password(env: str | None, from_stdin: bool) -> str:
 
 
 @sources_app.callback(invoke_without_command=True)
-def sources_list(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL, tz: TzOption = None) -> None:
+def sources_list(ctx: typer.Context, db: DbOption = DEFAULT_DB, tz: TzOption = None) -> None:
     """All calendars and logs: kind, area, events, last sync, status and (masked) address."""
     if ctx.invoked_subcommand is not None:
         return
@@ -693,7 +686,7 @@ def sources_list(ctx: typer.Context, db: DbOption = store.DEFAULT_DB_URL, tz: Tz
 
 @sources_app.command("remove")
 def sources_remove(name: Annotated[str, typer.Argument(help="The calendar's name, as `balance-dash sources` shows it.")],
-                   db: DbOption = store.DEFAULT_DB_URL) -> None:
+                   db: DbOption = DEFAULT_DB) -> None:
     """Remove a calendar with all its events (and its stored address or password)."""
     from balance_dash.workflows import live
 
@@ -705,7 +698,7 @@ def sources_remove(name: Annotated[str, typer.Argument(help="The calendar's name
 @app.command("sync")
 def sync_(
     names: Annotated[list[str] | None, typer.Argument(help="Calendars to sync (default: every address and CalDAV calendar).")] = None,
-    db: DbOption = store.DEFAULT_DB_URL,
+    db: DbOption = DEFAULT_DB,
     tz: TzOption = None,
 ) -> None:
     """Bring calendar addresses and CalDAV calendars up to date (for cron or a systemd timer).

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from balance_dash.bench import generate, live, phases
-from balance_dash.bench.__main__ import parse
 from balance_dash.ingest.ics import parse as ics_parse
 from balance_dash.ingest.ics import read_ics
 from balance_dash.ingest.ics.skim import Skimmed
+from tests.bench import generate, live, phases
+from tests.bench.__main__ import parse
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")

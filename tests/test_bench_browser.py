@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from balance_dash.bench import browser, runner
+from tests.bench import browser, runner
 
 
 def test_the_benchmark_imports_without_playwright() -> None:
-    code = "import sys, balance_dash.bench.runner, balance_dash.bench.browser; print('playwright' in sys.modules)"
+    code = "import sys, tests.bench.runner, tests.bench.browser; print('playwright' in sys.modules)"
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "False"
 

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from balance_dash import store, workflows
-from balance_dash.bench.generate import generate
 from balance_dash.chart_theme import PALETTES
 from balance_dash.settings import Settings
+from tests.bench.generate import generate
 from tests.support.browser import VIEWPORT, expect_no_exception, open_app, screenshot, wait_for_app
 
 BERLIN = "Europe/Berlin"

@@ -14,7 +14,7 @@ from tests.support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLE = REPO / "data" / "sample.ics"
+SAMPLE = REPO / "balance_dash" / "data" / "sample.ics"
 
 
 def table_counts(url: str) -> dict[str, int]:

@@ -10,7 +10,7 @@ from balance_dash import store
 from tests.support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "data" / "sample.ics"
+SAMPLE = REPO / "balance_dash" / "data" / "sample.ics"
 
 
 def test_targets_are_shown_and_set(capsys, monkeypatch, sqlite_url):

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from balance_dash import store, workflows
-from balance_dash.bench.generate import generate
 from balance_dash.ingest.ics import read_ics
 from balance_dash.models import Occurrence, Source
 from balance_dash.settings import Settings
+from tests.bench.generate import generate
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from balance_dash import store
-from balance_dash.bench.generate import generate
 from balance_dash.ingest import ics
 from balance_dash.live import feed_split
 from balance_dash.settings import Settings
 from balance_dash.workflows import live
+from tests.bench.generate import generate
 from tests.support.calendars import calendar, event
 from tests.support.live_servers import Answer, FeedServer
 

@@ -52,7 +52,7 @@ def test_other_pages_render_without_error(sqlite_url, seeded_url, monkeypatch, p
 def test_upload_imports_a_calendar_and_reports_it(sqlite_url, monkeypatch):
     at = no_exception(make_app(sqlite_url, monkeypatch).run())
     no_exception(at.switch_page(f"{PAGES}/import_calendars.py").run())
-    at.get("file_uploader")[0].set_value(("sample.ics", (REPO / "data" / "sample.ics").read_bytes(), "text/calendar"))
+    at.get("file_uploader")[0].set_value(("sample.ics", (REPO / "balance_dash" / "data" / "sample.ics").read_bytes(), "text/calendar"))
     at.selectbox[0].set_value("work")
     no_exception(at.button[0].click().run())
     assert any("Sample calendar" in shown(s.value) and "added" in s.value for s in at.success)
@@ -154,7 +154,7 @@ def test_a_refused_file_is_not_counted_as_imported_and_this_week_opens_on_the_im
     assert any("was not imported" in e.value for e in at.error)
     assert [p.proto.text for p in at.get("progress")] == ["Imported 0 of 1 files · 1 refused"]
     assert "week_start" not in at.session_state
-    at.get("file_uploader")[0].set_value(("sample.ics", (REPO / "data" / "sample.ics").read_bytes(), "text/calendar"))
+    at.get("file_uploader")[0].set_value(("sample.ics", (REPO / "balance_dash" / "data" / "sample.ics").read_bytes(), "text/calendar"))
     no_exception(at.button[0].click().run())
     assert any("Sample calendar" in s.value for s in at.success)
     assert "week_start" in at.session_state

@@ -26,10 +26,12 @@ from balance_dash.store.engine import (
     MIGRATIONS,
     _alembic_config,
     data_revision,
+    default_db_url,
     make_engine,
     migrate,
     open_engine,
     schema_state,
+    user_db_url,
     utc,
 )
 from balance_dash.store.occurrences import (
@@ -89,6 +91,7 @@ __all__ = [
     "check_area",
     "count_occurrences",
     "data_revision",
+    "default_db_url",
     "delete_occurrences",
     "delete_source",
     "dump_tables",
@@ -125,5 +128,6 @@ __all__ = [
     "schema_state",
     "update_entries",
     "update_source",
+    "user_db_url",
     "utc",
 ]

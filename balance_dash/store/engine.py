@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import platformdirs
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -36,7 +37,21 @@ from balance_dash.models import (
     Target,
 )
 
-DEFAULT_DB_URL = "sqlite:///data/balance.db"
+DEFAULT_DB_URL = "sqlite:///data/balance.db"  # in a checkout (a data/ folder at hand); see default_db_url
+APP_NAME = "balance-dash"
+
+
+def user_db_url() -> str:
+    """The database in the user's data folder (platformdirs: ~/.local/share/balance-dash on Linux,
+    ~/Library/Application Support/balance-dash on macOS, %LOCALAPPDATA%\\balance-dash on Windows)."""
+    folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return f"sqlite:///{(folder / 'balance.db').as_posix()}"
+
+
+def default_db_url(folder: Path | None = None) -> str:
+    """data/balance.db when a data/ folder is at hand in `folder` (default: the working folder),
+    as in a checkout; else the database in the user's data folder (`user_db_url`)."""
+    return DEFAULT_DB_URL if ((folder or Path.cwd()) / "data").is_dir() else user_db_url()
 MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
@@ -56,7 +71,7 @@ def make_engine(url: str) -> Engine:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 folder = Path(database).expanduser().parent
-                if url == DEFAULT_DB_URL:  # the default database's folder is ours to make
+                if url in (DEFAULT_DB_URL, user_db_url()):  # the default database's folder is ours to make
                     folder.mkdir(parents=True, exist_ok=True)
                 elif not folder.is_dir():
                     raise DatabaseUrlError(

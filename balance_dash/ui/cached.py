@@ -37,7 +37,7 @@ R = TypeVar("R")
 
 
 def db_url() -> str:
-    return os.environ.get("BALANCE_DASH_DB", store.DEFAULT_DB_URL)
+    return os.environ.get("BALANCE_DASH_DB") or store.default_db_url()
 
 
 @st.cache_resource(show_spinner=False)

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from balance_dash.errors import LimitError
 from balance_dash.ingest import ics, worker
 from balance_dash.settings import Settings
 
-SAMPLE_CALENDAR = Path(__file__).resolve().parents[2] / "data" / "sample.ics"
+SAMPLE_CALENDAR = resources.files("balance_dash") / "data" / "sample.ics"  # shipped inside the package
 SAMPLE_SOURCE_NAME = "Sample calendar"
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from balance_dash.bench import browser, generate, live, phases
 from balance_dash.ingest.ics.common import shift_years
 from balance_dash.settings import Settings
+from tests.bench import browser, generate, live, phases
 
 ZONE = "Europe/Berlin"
 # The issue's targets (issue 7): import <= 0.6 x the library floor, peak <= 700 MB, the dashboard's
@@ -61,7 +61,7 @@ def calendar_file(options: Options, years: int, now: datetime) -> tuple[Path, fl
 def databases(kind: str) -> Iterator[Callable[[int], str]]:
     """A function giving a fresh, empty database URL per size; cleaned up afterwards."""
     if kind == "postgres":
-        from balance_dash.bench.postgres import throwaway_cluster
+        from tests.bench.postgres import throwaway_cluster
 
         with throwaway_cluster() as create:
             yield lambda _years: create()

@@ -1,16 +1,16 @@
-"""`python -m balance_dash.bench [--sizes 1,5,10] [--db sqlite|postgres] [--quick]`."""
+"""`python -m tests.bench [--sizes 1,5,10] [--db sqlite|postgres] [--quick]`."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from balance_dash.bench.runner import Options, run
+from tests.bench.runner import Options, run
 
 
 def parse(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(
-        prog="python -m balance_dash.bench",
+        prog="python -m tests.bench",
         description="Time balance-dash's import, dashboard and summary against the bare calendar libraries.",
     )
     parser.add_argument("--sizes", help="Years of history per generated export, comma-separated (default 1,5,10).")

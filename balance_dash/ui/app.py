@@ -1,0 +1,45 @@
+"""balance-dash: the Streamlit entry point (page config, navigation, shared sidebar).
+
+`balance-dash serve` runs this file; the `app.py` of a checkout calls `main()` too, so
+`streamlit run app.py` keeps working there. Streamlit runs the script again on every rerun.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from balance_dash.ui import layout, live_sources
+from balance_dash.ui.feedback import show_flashes
+
+PAGES = Path(__file__).resolve().parent / "pages"  # absolute: the page files ship inside the package
+
+
+def main() -> None:
+    """Set up the page, the navigation and the sidebar, then run the chosen page."""
+    st.set_page_config(page_title="balance-dash", page_icon="⚖️", layout="wide")
+    navigation = st.navigation(
+        {
+            "Your weeks": [
+                st.Page(PAGES / "this_week.py", title="This week", icon="📅", default=True),
+                st.Page(PAGES / "trends.py", title="Trends", icon="📈", url_path="trends"),
+                st.Page(PAGES / "reflect.py", title="Reflect", icon="📝", url_path="reflect"),
+            ],
+            "Your data": [
+                st.Page(PAGES / "import_calendars.py", title="Calendars", icon="📥", url_path="import"),
+                st.Page(PAGES / "log_time.py", title="Log time", icon="⏱️", url_path="log"),
+                st.Page(PAGES / "rules.py", title="Rules", icon="🏷️", url_path="rules"),
+                st.Page(PAGES / "targets.py", title="Targets and boundaries", icon="🎯", url_path="targets"),
+                st.Page(PAGES / "data.py", title="Data", icon="💾", url_path="data"),
+            ],
+        },
+        position="sidebar",
+    )
+    layout.remember_page(navigation.url_path)
+    layout.sidebar()
+    show_flashes()
+    live_sources.sync_on_open()
+    navigation.run()
+
+
+if __name__ == "__main__":
+    main()
