@@ -12,12 +12,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
 from balance_dash import categorize, pattern_safety
-from balance_dash.errors import BalanceDashError, InvalidValueError
+from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, BOUNDARY_KINDS, RULE_FIELDS, UNCATEGORIZED
-from balance_dash.settings import Settings
+from balance_dash.settings import settings_problem
 
 _HINT = "Choose another backup, or a backup downloaded from the Data page of this app."
 Rows = Mapping[str, list[dict[str, Any]]]
@@ -28,19 +26,6 @@ def _refuse(file_name: str, table: str, number: int, problem: str) -> InvalidVal
         f"the backup cannot be restored: table {table!r} row {number}: {problem}; nothing was changed",
         path=file_name, hint=_HINT,
     )
-
-
-def settings_problem(payload: str) -> str:
-    """Why a stored settings payload cannot be read ("" when it can)."""
-    try:
-        Settings.model_validate_json(payload)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ())) or "the settings"
-        return f"{where}: {first.get('msg', 'invalid')}"[:200]
-    except BalanceDashError as error:  # the zone check raises our own error inside pydantic
-        return str(error)[:200]
-    return ""
 
 
 def check_rows(rows: Rows, *, file_name: str) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from balance_dash.defaults import DEFAULT_RULES as DEFAULT_RULES  # the rules a new database starts with
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, SERIES, UNCATEGORIZED
 from balance_dash.pattern_safety import backtracking_risk
@@ -45,59 +46,6 @@ _FIELD_COLUMNS: dict[str, str] = {
 _TEXT_COLUMNS = ["source_name", "title", "location", "description"]
 
 
-def _rule(field: str, pattern: str, area: str, *, day_off: bool = False) -> dict[str, Any]:
-    return {
-        "field": field,
-        "pattern": pattern,
-        "is_regex": False,
-        "area": area,
-        "marks_day_off": day_off,
-        "enabled": True,
-    }
-
-
-# Shipped defaults, tried in this order (the store numbers them by list position). Days off
-# come first so that "Team offsite (OOO)" or "Sick - no meetings" count as days off. Plain
-# patterns match at word starts, so "meeting" also catches "meetings"; words that would
-# catch too much ("call": "Call mom"; "rest": "restaurant") are left out on purpose.
-DEFAULT_RULES: list[dict[str, Any]] = [
-    *(
-        _rule("title", word, "rest", day_off=True)
-        for word in (
-            "vacation", "holiday", "pto", "ooo", "out of office", "sick", "day off",
-            "annual leave", "parental leave", "urlaub",
-        )
-    ),
-    *(
-        _rule("title", word, "work")
-        for word in (
-            "standup", "stand-up", "meeting", "1:1", "one on one", "sync", "sprint", "retro",
-            "interview", "client", "workshop", "presentation", "deadline", "focus time",
-            "conference", "webinar", "onboarding", "all hands", "project", "release", "deploy",
-            "planning", "offsite", "on-call", "on call", "report", "email", "inbox",
-        )
-    ),
-    # A whole word: "Work", "Working session", but not "Workout".
-    {**_rule("title", r"\bwork(ing)?\b", "work"), "is_regex": True},
-    *(
-        _rule("title", word, "family")
-        for word in (
-            "family", "kids", "school", "daycare", "kita", "parents", "mom", "dad", "birthday",
-            "pickup", "pick up", "date night", "dinner with", "grandma", "grandpa", "grandparents",
-        )
-    ),
-    *(
-        _rule("title", word, "personal")
-        for word in (
-            "gym", "run", "yoga", "workout", "swim", "doctor", "dentist", "therapy", "haircut",
-            "reading", "course", "class", "hobby", "friends", "errand", "practice", "coffee with",
-        )
-    ),
-    *(
-        _rule("title", word, "rest")
-        for word in ("sleep", "nap", "relax", "meditation", "rest day")
-    ),
-]
 
 
 def compile_rule(rule: Mapping[str, Any]) -> re.Pattern[str]:

@@ -18,9 +18,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from balance_dash import health
 from balance_dash.chart_theme import AREA_COLOURS, Palette, base_layout, palette
 from balance_dash.models import AREAS, UNCATEGORIZED
+from balance_dash.targets import range_text
 
 LONG_RANGE_WEEKS = 30  # more weeks than this (six months and the weeks ahead) are drawn as rows of lines
 SCHEDULED_PATTERN = "/"
@@ -108,7 +108,7 @@ def balance_table(weekly: pd.DataFrame, targets: pd.DataFrame, *, scheduled: Seq
         if area in AREAS:
             low, high = _target_bounds(targets, area, weekly.index, hours["has_data"])
             table[f"{area_label(area)} target"] = [
-                "" if pd.isna(lo) and pd.isna(hi) else health.target_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)
+                "" if pd.isna(lo) and pd.isna(hi) else range_text(lo, hi) for lo, hi in zip(low, high, strict=True)
             ]
     notes = np.where(~hours["has_data"], "no data", np.where(hours["vacation"], "vacation", ""))
     table["Note"] = [
@@ -178,7 +178,7 @@ def _area_bars(
                 offsetgroup=area, legendgroup=area, showlegend=False,
                 marker={"color": "rgba(0,0,0,0)", "line": {"color": colours.text, "width": 1.5}},
                 customdata=_customdata(hours, area),
-                hovertext=[health.target_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)],
+                hovertext=[range_text(lo, hi) for lo, hi in zip(low, high, strict=True)],
                 hovertemplate=f"<b>%{{x}}</b><br>{area_label(area)} target: %{{hovertext}}<extra></extra>",
             )
     fig.update_layout(barmode="group", bargap=0.22, bargroupgap=0.04)
@@ -216,7 +216,7 @@ def _area_rows(
         if low.notna().any() or high.notna().any():
             lower = low.where(low.notna() | high.isna(), 0.0)  # "at most 48 h": the band starts at 0
             upper = high.fillna(low)
-            band = [health.target_range_text(lo, hi) for lo, hi in zip(low, high, strict=True)]
+            band = [range_text(lo, hi) for lo, hi in zip(low, high, strict=True)]
             band_x, band_y = _band_outline(weeks, lower, upper)
             fig.add_scatter(name=f"{area_label(area)} target band", x=band_x, y=band_y, mode="lines", fill="toself",
                             fillcolor=_with_alpha(colour, colours.band_opacity), line={"width": 0},

@@ -22,14 +22,11 @@ import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
-from sqlalchemy.engine import Engine
 
-from balance_dash import health, history, store, wording, workflows
+from balance_dash import workflows
 from balance_dash.errors import BalanceDashError, DatabaseUrlError, InvalidValueError
-from balance_dash.plain_text import capped, printable
-from balance_dash.settings import Settings
+from balance_dash.workflows import Engine, Settings, capped, preferences, printable
 from balance_dash.workflows import data as data_workflows
-from balance_dash.workflows import preferences
 from balance_dash.workflows import serve as serving
 
 app = typer.Typer(
@@ -43,7 +40,7 @@ SERVER_STOP_GRACE_S = 10.0  # how long a stopping server may take before it is k
 ERROR_LIMIT = 400  # characters of one error line: the message names the file and line first
 
 # data/balance.db in a checkout (a data/ folder at hand), else balance.db in the user's data folder.
-DEFAULT_DB = store.default_db_url()
+DEFAULT_DB = workflows.default_db_url()
 DbOption = Annotated[
     str,
     typer.Option(
@@ -74,7 +71,7 @@ def _error_line(error: object) -> str:
 
 
 def _open(db: str) -> tuple[Engine, Settings]:
-    engine = store.open_engine(db)
+    engine = workflows.open_database(db)
     settings, problem = data_workflows.load_settings_or_defaults(engine)
     if problem:
         echo(f"warning: {problem}", err=True)
@@ -242,7 +239,7 @@ def summary_lines(document: dict[str, object]) -> list[str]:
             lines.append(f"  {week['days_off']} day{'s' if week['days_off'] != 1 else ''} off: the work target is pro rata")
         left_out = {reason: hours for reason, hours in week.get("not_counted", {}).items() if hours}
         if left_out:
-            words = ", ".join(f"{hours:g} h {wording.NOT_COUNTED_WORDS.get(reason, reason)}" for reason, hours in left_out.items())
+            words = ", ".join(f"{hours:g} h {workflows.NOT_COUNTED_WORDS.get(reason, reason)}" for reason, hours in left_out.items())
             lines.append(f"  not counted: {words}")
         lines += [f"  [{warning['severity']}] {warning['message']}" for warning in week["warnings"]]
     if any(week["scheduled"] for week in weeks):
@@ -314,7 +311,7 @@ def warnings(
     if not result.has_data:
         echo(NOTHING_IMPORTED)
         return
-    found = sorted(result.warnings, key=lambda w: (w.period_start, -health.SEVERITY_RANK[w.severity]))
+    found = result.warnings_most_severe_first()
     if not found:
         echo(f"No warnings from {result.first_day} to {result.last_day}.")
     for warning in found:
@@ -339,7 +336,7 @@ def review(
     targets = result.targets.set_index("area")
     for area in ("work", "family", "personal", "rest"):
         low, high = targets["min_hours"].get(area), targets["max_hours"].get(area)
-        echo(f"  {area:<9} {result.hours[area]:>6.1f} h   target {history.range_text(low, high)}")
+        echo(f"  {area:<9} {result.hours[area]:>6.1f} h   target {workflows.range_text(low, high)}")
     for warning in result.warnings:
         echo(f"  [{warning.severity}] {warning.message}")
     if result.score is not None:
@@ -378,10 +375,9 @@ def targets(
     """Show the weekly target of each area in force today."""
     if ctx.invoked_subcommand is not None:
         return
-    engine, settings = _open(db)
-    today = datetime.now(workflows.resolve_zone(tz, settings)).date()
-    echo(f"Weekly targets in force on {today}:")
-    for line in preferences.targets_in_force(engine, today):
+    scope = _scope(db, tz)
+    echo(f"Weekly targets in force on {scope.today}:")
+    for line in preferences.targets_in_force(scope.engine, scope.today):
         since = f"   (since {line.effective_from})" if line.effective_from and line.effective_from.year > 1970 else ""
         echo(f"  {line.area:<9} {line.text}{since}")
     echo("A work target applies pro rata in weeks with days off.")
@@ -396,10 +392,10 @@ def targets_set(
     tz: TzOption = None,
 ) -> None:
     """Set an area's weekly target range; earlier weeks keep the target they had."""
-    engine, settings = _open(db)
+    scope = _scope(db, tz)
     try:
-        start = _parse_day(from_, "--from") if from_ else datetime.now(workflows.resolve_zone(tz, settings)).date()
-        line = preferences.set_target(engine, area.strip().lower(), hours, effective_from=start)
+        start = _parse_day(from_, "--from") if from_ else scope.today
+        line = preferences.set_target(scope.engine, area.strip().lower(), hours, effective_from=start)
     except InvalidValueError as error:
         raise _refuse(error) from error
     echo(f"{line.area} from {start}: {line.text}")
@@ -500,7 +496,7 @@ def restore(
 @app.command("reset-settings")
 def reset_settings(db: DbOption = DEFAULT_DB) -> None:
     """Replace the saved settings with the defaults (for settings the app cannot read)."""
-    engine = store.open_engine(db)
+    engine = workflows.open_database(db)
     data_workflows.reset_settings(engine)
     echo("The settings were reset to the defaults.")
 

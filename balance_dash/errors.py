@@ -7,9 +7,10 @@
      |    +-- InvalidValueError      a date, time, zone, area or number out of range
      |    +-- SourceClashError       a name already taken by a source of another kind
      +-- LimitError                  input too large: file size, occurrences per import
- +-- SyncError                   a calendar address or CalDAV server could not be read (has `source`)
+     +-- SyncError                   a calendar address or CalDAV server could not be read (has `source`)
      +-- StoreError                  the database cannot be used
-          +-- SchemaError            the database needs `balance-dash db upgrade` (or is newer)
+          +-- SchemaError            a schema this version does not know (a newer balance-dash wrote it;
+                                     older schemas are brought up to date when the database is opened)
           +-- SettingsError          the saved settings cannot be read (front-ends fall back to defaults)
           +-- DatabaseUrlError       --db names no database that can be opened (CLI exit code 2)
 

@@ -1,6 +1,6 @@
 """The history of targets and boundaries, told in sentences (pure).
 
-"You raised family time from 10 h to 14 h on 3 March; since then you met it 7 of 9 weeks."
+"You raised family time from at least 10 h to at least 14 h on 3 March; since then you met it 7 of 9 weeks."
 Each change is judged on the complete weeks from its effective date up to the next change of
 the same area (or boundary), with the target or boundary then in force.
 """
@@ -14,21 +14,9 @@ import pandas as pd
 
 from balance_dash import boundaries
 from balance_dash.health import PRO_RATA_AREAS
+from balance_dash.targets import range_text
 
 CHANGE_COLUMNS = ("subject", "effective_from", "before", "after", "weeks", "met", "sentence")
-
-
-def range_text(low: float | None, high: float | None) -> str:
-    """'14 h', 'at most 48 h', '35-48 h' (an en dash), 'no target'."""
-    has_low = low is not None and not pd.isna(low)
-    has_high = high is not None and not pd.isna(high)
-    if has_low and has_high:
-        return f"{low:g}–{high:g} h"
-    if has_low:
-        return f"{low:g} h"
-    if has_high:
-        return f"at most {high:g} h"
-    return "no target"
 
 
 def day_text(day: date, today: date | None) -> str:

@@ -11,10 +11,10 @@ from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from balance_dash.attendance import normalise_addresses
-from balance_dash.errors import InvalidValueError
+from balance_dash.errors import BalanceDashError, InvalidValueError
 
 ADDRESS = re.compile(r"[^@\s,;]+@[^@\s,;]+")
 
@@ -23,7 +23,7 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 
 class Thresholds(BaseModel):
-    """Warning thresholds. Sources for each default are in `health.py`."""
+    """Warning thresholds. The source of each default is in `health.catalog.CATALOG`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -94,3 +94,16 @@ def check_timezone(name: str) -> ZoneInfo:
         raise InvalidValueError(
             f"unknown time zone {name!r}", hint="Use an IANA name such as Europe/Berlin or America/New_York."
         ) from exc
+
+
+def settings_problem(payload: str) -> str:
+    """Why a stored settings payload cannot be read ("" when it can)."""
+    try:
+        Settings.model_validate_json(payload)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "the settings"
+        return f"{where}: {first.get('msg', 'invalid')}"[:200]
+    except BalanceDashError as error:  # the zone check raises our own error inside pydantic
+        return str(error)[:200]
+    return ""

@@ -51,7 +51,7 @@ def test_review_refine_and_plan(page, start_dashboard, sqlite_url, tmp_path):
     set_date(page, "From", "20260907")
     page.get_by_role("button", name="Save the target").click()
     wait_for_app(page)
-    expect(page.get_by_text("You lowered family time from 14 h to 10 h on 7 September")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("You lowered family time from at least 14 h to at least 10 h on 7 September")).to_be_visible(timeout=30_000)
     expect_no_exception(page)
     screenshot(page, "reflect")  # the review and the refine section (the page scrolls to the form)
 

@@ -32,7 +32,7 @@ def test_targets_are_shown_and_set(capsys, monkeypatch, sqlite_url):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("targets", "set", "work", "50-45"), "the least (50 h) is above the most (45 h)"),
+        (("targets", "set", "work", "50-45"), "'50-45': 'at least' 50 h is above 'at most' 45 h"),
         (("targets", "set", "chores", "5-"), "'chores' is not an area"),
         (("targets", "set", "work", "lots"), "'lots' is not a target range"),
         (("targets", "set", "work", "200-"), "between 0 and 168 hours"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 
 import pandas as pd
@@ -15,7 +16,7 @@ from balance_dash.settings import Settings
 COLUMNS = ("uid", "recurrence_key", "title", "location", "description", "all_day", "start_utc", "end_utc", "day_start", "day_end")
 
 
-def frame(*rows: dict[str, object]) -> pd.DataFrame:
+def frame(*rows: Mapping[str, object]) -> pd.DataFrame:
     defaults = {"recurrence_key": "", "title": "", "location": "", "description": "", "all_day": False,
                 "start_utc": pd.NaT, "end_utc": pd.NaT, "day_start": pd.NaT, "day_end": pd.NaT}
     data = pd.DataFrame([{**defaults, **row} for row in rows], columns=list(COLUMNS))
@@ -56,7 +57,7 @@ def test_occurrences_round_trip_as_aware_utc_and_dates(db_url):
     assert str(loaded["start_utc"].dtype) == "datetime64[us, UTC]"
     assert loaded.loc["h1", "day_start"] == pd.Timestamp("2024-10-10")
     assert bool(loaded.loc["h1", "all_day"]) is True
-    assert pd.isna(loaded.loc["h1", "start_utc"])
+    assert pd.isna(loaded.loc["h1", "start_utc"])  # type: ignore[arg-type]  # pandas-stubs: a .loc scalar
     assert loaded.loc["m1", "source_name"] == "Work"
 
 
@@ -160,9 +161,12 @@ def test_naive_instants_are_refused():
 
 
 def test_a_malformed_rule_is_refused_and_the_old_rules_stay(sqlite_url):
+    # Rules are checked before the store writes them (workflows.rules.save_rules).
+    from balance_dash.workflows import rules as rule_workflows
+
     engine = store.open_engine(sqlite_url)
     before = store.load_rules(engine)
     bad = {"field": "title", "pattern": "([unclosed", "is_regex": True, "area": "work", "marks_day_off": False, "enabled": True}
     with pytest.raises(InvalidValueError, match=r"rule 1 .* invalid regular expression"):
-        store.replace_rules(engine, [bad])
+        rule_workflows.save_rules(engine, [bad])
     pd.testing.assert_frame_equal(store.load_rules(engine), before)

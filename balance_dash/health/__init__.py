@@ -8,8 +8,7 @@ catalog of codes, thresholds and sources is `health.catalog.CATALOG`; the checks
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -34,8 +33,10 @@ from balance_dash.health.catalog import (
     escalate,
 )
 from balance_dash.health.checks import Context, check_average_week, check_long_days, check_week_hours
-from balance_dash.models import AREAS
 from balance_dash.settings import Settings
+from balance_dash.targets import DEFAULT_TARGETS, range_text, targets_document, targets_for_weeks
+
+target_range_text = range_text  # the one wording of a range lives in `targets`
 
 __all__ = [
     "CATALOG",
@@ -52,46 +53,8 @@ __all__ = [
     "targets_for_weeks",
 ]
 
-# Weekly hours for a full-time worker, as (at least, at most); None = no bound.
-# - work 35-48: 35-40 h is the "standard hours" baseline of the WHO/ILO 2021 estimates, and 48 h
-#   is the EU Directive's weekly limit, about where Pencavel (2014) finds output per hour falls.
-# - family 14+: two hours a day of undivided time with the people at home.
-# - personal 7+: an hour a day for health, friends, learning and errands of one's own.
-# - rest 7+: an hour a day of waking rest and recovery that the calendar or the log holds.
-#   Sleep is its own figure with its own check (short_sleep, AASM/SRS 2015: >= 7 h a night), so
-#   this target no longer holds the sleep window; docs/time-semantics.md says why one hour.
-DEFAULT_TARGETS: dict[str, tuple[float | None, float | None]] = {
-    "work": (35.0, 48.0),
-    "family": (14.0, None),
-    "personal": (7.0, None),
-    "rest": (7.0, None),
-}
 # Targets that shrink with the working days a week takes off (a day off is a day off work).
 PRO_RATA_AREAS: tuple[str, ...] = ("work",)
-
-
-def targets_for_weeks(targets: pd.DataFrame, week_starts: Iterable[date] | pd.DatetimeIndex) -> pd.DataFrame:
-    """The target in force per area per week: the row with the latest `effective_from` on or
-    before the week's start.
-
-    Returns a long frame: week_start (`datetime64[s]`), area, min_hours, max_hours (float, NaN
-    without a bound or without a target in force), effective_from (`datetime64[s]`, NaT if none).
-    """
-    weeks = pd.DatetimeIndex(pd.to_datetime(pd.Index(list(week_starts)))).as_unit("s").unique().sort_values()
-    grid = pd.MultiIndex.from_product([weeks, list(AREAS)], names=["week_start", "area"]).to_frame(index=False)
-    grid = grid.astype({"area": "str"}).sort_values("week_start", kind="stable")
-    columns = ["area", "min_hours", "max_hours", "effective_from"]
-    table = targets.reindex(columns=columns) if len(targets) else pd.DataFrame(columns=columns)
-    table = table.assign(
-        area=table["area"].astype("str"),
-        min_hours=pd.to_numeric(table["min_hours"], errors="coerce").astype(float),
-        max_hours=pd.to_numeric(table["max_hours"], errors="coerce").astype(float),
-        effective_from=pd.to_datetime(table["effective_from"]).astype("datetime64[s]"),
-    ).dropna(subset=["effective_from"]).sort_values("effective_from", kind="stable")
-    merged = pd.merge_asof(
-        grid, table, left_on="week_start", right_on="effective_from", by="area", direction="backward"
-    )
-    return merged.sort_values(["week_start", "area"], key=_area_order).reset_index(drop=True)
 
 
 def prorate_targets(in_force: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
@@ -116,40 +79,6 @@ def prorate_targets(in_force: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFram
     return frame.assign(
         min_hours=(frame["min_hours"] * factor).round(2), max_hours=(frame["max_hours"] * factor).round(2)
     )
-
-
-def target_range_text(low: float | None, high: float | None) -> str:
-    """A target range as people say it: '35-48 h' (with an en dash), 'at least 14 h', 'at most 48 h'."""
-    has_low = low is not None and not pd.isna(low)
-    has_high = high is not None and not pd.isna(high)
-    if has_low and has_high:
-        return f"{low:g}–{high:g} h"
-    if has_low:
-        return f"at least {low:g} h"
-    if has_high:
-        return f"at most {high:g} h"
-    return "no target"
-
-
-def targets_document(in_force: pd.DataFrame, week_start: date) -> dict[str, dict[str, float | None]]:
-    """The targets of one week from `targets_for_weeks` output, JSON-ready:
-    {area: {"min_hours": float | None, "max_hours": float | None}} (None: no bound)."""
-    rows = in_force[in_force["week_start"] == pd.Timestamp(week_start)].set_index("area")
-    document: dict[str, dict[str, float | None]] = {}
-    for area in AREAS:
-        low = rows["min_hours"].get(area) if area in rows.index else None
-        high = rows["max_hours"].get(area) if area in rows.index else None
-        document[area] = {
-            "min_hours": None if low is None or pd.isna(low) else float(low),
-            "max_hours": None if high is None or pd.isna(high) else float(high),
-        }
-    return document
-
-
-def _area_order(column: pd.Series) -> pd.Series:
-    if column.name == "area":
-        return column.map({area: index for index, area in enumerate(AREAS)})
-    return column
 
 
 def evaluate(

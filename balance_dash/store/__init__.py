@@ -73,6 +73,7 @@ from balance_dash.store.records import (
     save_live_state,
     save_settings,
     save_target,
+    save_targets,
 )
 
 __all__ = [
@@ -125,6 +126,7 @@ __all__ = [
     "save_live_state",
     "save_settings",
     "save_target",
+    "save_targets",
     "schema_state",
     "update_entries",
     "update_source",

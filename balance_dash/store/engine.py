@@ -23,14 +23,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, select
 
-from balance_dash.categorize import DEFAULT_RULES
+from balance_dash.defaults import DEFAULT_RULES, DEFAULT_TARGETS
 from balance_dash.errors import (
     DatabaseUrlError,
     InvalidValueError,
     SchemaError,
     StoreError,
 )
-from balance_dash.health import DEFAULT_TARGETS
 from balance_dash.models import (
     DataRevision,
     Rule,

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import select
 
-from balance_dash.backup_checks import settings_problem
-from balance_dash.categorize import compile_rule
 from balance_dash.errors import (
     InvalidValueError,
     SettingsError,
@@ -32,7 +30,7 @@ from balance_dash.models import (
     Target,
     utc_now,
 )
-from balance_dash.settings import Settings
+from balance_dash.settings import Settings, settings_problem
 from balance_dash.store.engine import _bump, _frame, _session
 
 
@@ -84,23 +82,35 @@ def save_settings(engine: Engine, settings: Settings) -> None:
 
 def save_target(engine: Engine, *, area: str, min_hours: float | None, max_hours: float | None, effective_from: date) -> None:
     """Set an area's target from `effective_from` on (replacing one set for that same date)."""
-    check_area(area, allow_uncategorized=False)
+    save_targets(engine, {area: (min_hours, max_hours)}, effective_from=effective_from)
+
+
+def save_targets(
+    engine: Engine, ranges: Mapping[str, tuple[float | None, float | None]], *, effective_from: date
+) -> None:
+    """Set the targets of several areas from `effective_from` on, in one transaction: all or none."""
+    for area in ranges:
+        check_area(area, allow_uncategorized=False)
     with _session(engine) as session:
-        existing = session.exec(
-            select(Target).where(Target.area == area, Target.effective_from == effective_from)
-        ).first()
-        target = existing or Target(area=area, effective_from=effective_from)
-        target.min_hours, target.max_hours = min_hours, max_hours
-        session.add(target)
+        for area, (min_hours, max_hours) in ranges.items():
+            existing = session.exec(
+                select(Target).where(Target.area == area, Target.effective_from == effective_from)
+            ).first()
+            target = existing or Target(area=area, effective_from=effective_from)
+            target.min_hours, target.max_hours = min_hours, max_hours
+            session.add(target)
+            session.flush()  # a refused row (a database constraint) fails here, before the commit
         _bump(session.connection())
         session.commit()
 
 
 def replace_rules(engine: Engine, rules: Sequence[Mapping[str, Any]]) -> None:
-    """Make `rules` (in order) the whole rule list, in one transaction; a malformed rule refuses all."""
-    for position, rule in enumerate(rules, start=1):
+    """Make `rules` (in order) the whole rule list, in one transaction; an unknown area refuses all.
+
+    The callers check the rules themselves first (`categorize.compile_rule`, `pattern_safety`).
+    """
+    for rule in rules:
         check_area(str(rule["area"]), allow_uncategorized=False)
-        compile_rule({**rule, "position": position})
     table = Rule.__table__  # type: ignore[attr-defined]
     with engine.begin() as connection:
         connection.execute(sa.delete(table))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from balance_dash import health, wording, workflows
 from balance_dash.analytics.trends import Period
+from balance_dash.targets import range_text
 
 SEVERITY_ICONS = {"high": "🛑", "caution": "⚠️", "boundary": "🚧", "info": "ℹ️"}
 RANGE_STATE = "chart_range"  # shared by This week and Trends
@@ -67,9 +68,9 @@ def area_metric(area: str, hours: float, targets: pd.DataFrame, *, note: str = "
     if high == 0 and (base_high or base_low):  # every working day off: there is nothing to meet
         state, delta = "days off", "no target: days off"
     colour: Literal["orange", "gray"] = "orange" if state in ("under", "over") else "gray"
-    help_text = f"Target: {health.target_range_text(low, high)}."
+    help_text = f"Target: {range_text(low, high)}."
     if (base_low, base_high) != (low, high) and days_off:
-        help_text += f" Your target of {health.target_range_text(base_low, base_high)}, pro rata for {days_off}."
+        help_text += f" Your target of {range_text(base_low, base_high)}, pro rata for {days_off}."
     if area == "rest":
         help_text += " Waking rest and recovery that your calendar or log holds; sleep is counted apart."
     help_text += f" {note}" if note else ""

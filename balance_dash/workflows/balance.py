@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import analytics, attendance, categorize, health, store
+from balance_dash import analytics, attendance, categorize, health, store, targets
 from balance_dash.errors import InvalidValueError, SettingsError
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.workflows.common import local_midnight_utc, week_start_of
@@ -43,6 +43,10 @@ class Balance:
     def week(self, week_start: date) -> pd.Series:
         position = self.weekly.index.get_loc(pd.Timestamp(week_start))
         return self.weekly.iloc[int(position)]  # type: ignore[arg-type]  # a unique index gives an int
+
+    def warnings_most_severe_first(self) -> list[health.HealthWarning]:
+        """The warnings by period, the most severe first within each."""
+        return sorted(self.warnings, key=lambda w: (w.period_start, -health.SEVERITY_RANK[w.severity]))
 
     def warnings_for_week(self, week_start: date) -> list[health.HealthWarning]:
         week_end = week_start + timedelta(days=7)
@@ -99,12 +103,12 @@ def balance(scope: Scope, *, first_day: date, last_day: date) -> Balance:
         occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep, coverage=coverage
     )
     weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on, rest_days=settings.rest_days)
-    targets = health.prorate_targets(
-        health.targets_for_weeks(scope.targets, [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)]),
+    in_force = health.prorate_targets(
+        targets.targets_for_weeks(scope.targets, [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)]),
         weekly,
     )
     warnings = health.evaluate(
-        daily, weekly, occurrences, settings=settings, targets=targets, now=now, tz=tz
+        daily, weekly, occurrences, settings=settings, targets=in_force, now=now, tz=tz
     )
     in_period = weekly.index >= pd.Timestamp(first_week)
     return Balance(
@@ -114,7 +118,7 @@ def balance(scope: Scope, *, first_day: date, last_day: date) -> Balance:
         last_day=last_week_end,
         daily=daily[daily.index >= pd.Timestamp(first_week)],
         weekly=weekly[in_period],
-        targets=targets,
+        targets=in_force,
         warnings=[w for w in warnings if w.period_start >= first_week],
         now=now,
         has_data=not covered.empty,
@@ -142,7 +146,7 @@ def summary_document(result: Balance) -> dict[str, Any]:
                 "days_off": int(row["days_off"]),
                 "vacation": bool(row["vacation"]),
                 "days_marked": _days_marked(row),
-                "targets": health.targets_document(result.targets, start),
+                "targets": targets.targets_document(result.targets, start),
                 "warnings": [w.to_document() for w in result.warnings_for_week(start)],
                 "scheduled": result.is_scheduled(start),
             }
@@ -162,18 +166,4 @@ def _days_marked(row: Mapping[Any, Any]) -> dict[str, int]:
     return marked
 
 
-def target_gap(actual: float, low: float | None, high: float | None) -> tuple[str, float]:
-    """How `actual` hours sit against a target range: (state, hours past the nearest bound).
-
-    state is "under", "over", "within" or "none" (no target); the difference is negative under
-    the range, positive over it and 0 within.
-    """
-    low = None if low is None or pd.isna(low) else float(low)
-    high = None if high is None or pd.isna(high) else float(high)
-    if low is None and high is None:
-        return "none", 0.0
-    if low is not None and actual < low:
-        return "under", actual - low
-    if high is not None and actual > high:
-        return "over", actual - high
-    return "within", 0.0
+target_gap = targets.gap  # how hours sit against a range: `targets.gap`

@@ -168,6 +168,7 @@ def add_title_rule(engine: Engine, *, title: str, area: str) -> int:
     rules = store.load_rules(engine).sort_values("position", kind="stable")
     records = [{str(key): value for key, value in record.items()} for record in rules.to_dict("records")]
     new = {"field": "title", "pattern": phrase[:400], "is_regex": False, "area": area, "marks_day_off": False, "enabled": True}
+    categorize.compile_rule({**new, "position": len(records) + 1})
     store.replace_rules(engine, [*records, new])
     return len(records) + 1
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 
-from balance_dash import attendance, health, store
+from balance_dash import attendance, health, store, targets
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS
 from balance_dash.settings import WEEKDAY_NAMES, Settings, Thresholds
@@ -138,18 +139,18 @@ class TargetLine:
     min_hours: float | None
     max_hours: float | None
     effective_from: date | None
-    text: str  # as `health.target_range_text` words it
+    text: str  # as `targets.range_text` words it
 
 
 def targets_in_force(engine: Engine, on: date) -> list[TargetLine]:
     """The target of each area in force on `on`, as set (not pro-rated)."""
-    frame = health.targets_for_weeks(store.load_targets(engine), [on])
+    frame = targets.in_force_on(store.load_targets(engine), on)
     lines = []
     for row in frame.to_dict("records"):
         low = None if pd.isna(row["min_hours"]) else float(row["min_hours"])
         high = None if pd.isna(row["max_hours"]) else float(row["max_hours"])
         since = None if pd.isna(row["effective_from"]) else pd.Timestamp(row["effective_from"]).date()
-        lines.append(TargetLine(str(row["area"]), low, high, since, health.target_range_text(low, high)))
+        lines.append(TargetLine(str(row["area"]), low, high, since, targets.range_text(low, high)))
     return lines
 
 
@@ -171,8 +172,7 @@ def parse_target_range(text: str) -> tuple[float | None, float | None]:
     for bound in (low, high):
         if bound is not None and not 0 <= bound <= 168:
             raise InvalidValueError(f"{text!r}: a weekly target must lie between 0 and 168 hours")
-    if low is not None and high is not None and low > high:
-        raise InvalidValueError(f"{text!r}: the least ({low:g} h) is above the most ({high:g} h)")
+    targets.check_range(repr(text.strip()), low, high)
     return low, high
 
 
@@ -183,6 +183,43 @@ def set_target(engine: Engine, area: str, text: str, *, effective_from: date) ->
     low, high = parse_target_range(text)
     store.save_target(engine, area=area, min_hours=low, max_hours=high, effective_from=effective_from)
     return next(line for line in targets_in_force(engine, effective_from) if line.area == area)
+
+
+def set_targets(
+    engine: Engine, ranges: Mapping[str, tuple[float | None, float | None]], *, effective_from: date
+) -> list[TargetLine]:
+    """Set the ranges of several areas from `effective_from` on, in one transaction (the Targets
+    page's Save): every range is checked first, and a refused one leaves every target as it was."""
+    for area, (low, high) in ranges.items():
+        if area not in AREAS:
+            raise InvalidValueError(f"{area!r} is not an area", hint=f"Use one of {', '.join(AREAS)}.")
+        for bound in (low, high):
+            if bound is not None and not 0 <= bound <= 168:
+                raise InvalidValueError(f"{area}: a weekly target must lie between 0 and 168 hours (got {bound:g})")
+        targets.check_range(area, low, high)
+    store.save_targets(engine, ranges, effective_from=effective_from)
+    return targets_in_force(engine, effective_from)
+
+
+def save_settings(engine: Engine, settings: Settings) -> None:
+    """Replace the saved settings (the Targets page's forms; already checked by `Settings`)."""
+    store.save_settings(engine, settings)
+
+
+def apply_preset(engine: Engine, preset: str) -> Settings:
+    """Replace the warning thresholds with a preset's (`health.PRESETS`); the other settings stay."""
+    if preset not in health.PRESETS:
+        raise InvalidValueError(f"there is no preset called {preset!r}", hint=f"Choose one of {', '.join(health.PRESETS)}.")
+    updated = store.load_settings(engine).model_copy(update={"thresholds": health.PRESETS[preset]})
+    store.save_settings(engine, updated)
+    return updated
+
+
+def set_thresholds(engine: Engine, thresholds: Thresholds) -> Settings:
+    """Replace the warning thresholds; the other settings stay."""
+    updated = store.load_settings(engine).model_copy(update={"thresholds": thresholds})
+    store.save_settings(engine, updated)
+    return updated
 
 
 def propose_my_addresses(engine: Engine) -> list[str]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from balance_dash import analytics, boundaries, health, history, planning, store
+from balance_dash import analytics, boundaries, health, history, planning, store, targets
 from balance_dash.analytics import intervals as iv
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, JournalEntry
@@ -152,12 +152,12 @@ def _first_change(frame: pd.DataFrame, column: str) -> date | None:
 
 def target_history(scope: Scope) -> pd.DataFrame:
     """Each change of a target, with how the weeks since met it (see `history.target_changes`)."""
-    targets = scope.targets
-    first = _first_change(targets, "effective_from")
+    rows = scope.targets
+    first = _first_change(rows, "effective_from")
     if first is None:
-        return history.target_changes(targets, pd.DataFrame(columns=list(AREAS)))
+        return history.target_changes(rows, pd.DataFrame(columns=list(AREAS)))
     result = _history_balance(scope, first)
-    return history.target_changes(targets, _complete_weeks(result), today=scope.today)
+    return history.target_changes(rows, _complete_weeks(result), today=scope.today)
 
 
 def boundary_history(scope: Scope) -> pd.DataFrame:
@@ -196,8 +196,7 @@ def change_target(
     engine: Engine, *, area: str, min_hours: float | None, max_hours: float | None, effective_from: date
 ) -> None:
     """Set an area's target range from `effective_from` on (the history keeps the old one)."""
-    if min_hours is not None and max_hours is not None and min_hours > max_hours:
-        raise InvalidValueError(f"{area}: 'at least' {min_hours:g} h is above 'at most' {max_hours:g} h")
+    targets.check_range(area, min_hours, max_hours)
     store.save_target(engine, area=area, min_hours=min_hours, max_hours=max_hours, effective_from=effective_from)
 
 

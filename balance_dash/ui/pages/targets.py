@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from balance_dash import health, store, wording
+from balance_dash import wording
 from balance_dash.models import AREAS
 from balance_dash.settings import WEEKDAY_NAMES, Settings, Thresholds
 from balance_dash.ui import cached
 from balance_dash.ui.feedback import flash, reported
+from balance_dash.workflows import preferences
 
 st.title("Targets and boundaries")
 settings = cached.settings()
-zone = cached.display_zone()
-today = datetime.now(UTC).astimezone(zone).date()
+scope = cached.scope()
+zone, today = scope.tz, scope.today
 
 st.subheader("Target hours per week")
 st.caption("A range per area: at least / at most. Each change applies from the date you give, so past weeks keep the targets they had.")
@@ -36,15 +35,10 @@ with st.form("targets"):
                                          None if high is None or pd.isna(high) else float(high), step=1.0, key=f"max_{area}")
         values[area] = (new_low, new_high)
     if st.form_submit_button("Save targets", type="primary"):
-        with reported("Saving the targets"):
-            bad = [a for a, (lo, hi) in values.items() if lo is not None and hi is not None and lo > hi]
-            if bad:
-                st.error(f"'At least' is above 'at most' for: {', '.join(bad)}.")
-            else:
-                for area, (lo, hi) in values.items():
-                    store.save_target(cached.engine(), area=area, min_hours=lo, max_hours=hi, effective_from=effective)
-                flash("Targets saved", icon="🎯")
-                st.rerun()
+        with reported("Saving the targets"):  # one transaction: a refused range saves none
+            preferences.set_targets(cached.engine(), values, effective_from=effective)
+            flash("Targets saved", icon="🎯")
+            st.rerun()
 
 with st.expander("Target history"):
     st.dataframe(wording.readable_table(targets[["area", "min_hours", "max_hours", "effective_from"]]), hide_index=True,
@@ -83,7 +77,7 @@ with st.form("settings"):
                 st.error("Saving the settings failed: " + "; ".join(
                     str(e["msg"]).removeprefix("Value error, ") for e in error.errors()), icon="⚠️")
             else:
-                store.save_settings(cached.engine(), updated)
+                preferences.save_settings(cached.engine(), updated)
                 flash("Settings saved", icon="⚙️")
                 st.rerun()
 
@@ -100,7 +94,7 @@ PRESET_LABELS = {
 preset = st.selectbox("Preset", list(PRESET_LABELS), format_func=PRESET_LABELS.__getitem__, key="preset")
 if st.button("Apply this preset"):
     with reported("Applying the preset"):
-        store.save_settings(cached.engine(), settings.model_copy(update={"thresholds": health.PRESETS[preset]}))
+        preferences.apply_preset(cached.engine(), preset)
         for name in Thresholds.model_fields:  # the inputs below must show the preset, not what was typed
             st.session_state.pop(f"th_{name}", None)
         flash(f"Applied: {PRESET_LABELS[preset]}", icon="⚖️")
@@ -122,6 +116,6 @@ with st.form("thresholds"):
             except ValidationError as error:
                 st.error("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors()))
             else:
-                store.save_settings(cached.engine(), settings.model_copy(update={"thresholds": thresholds}))
+                preferences.set_thresholds(cached.engine(), thresholds)
                 flash("Thresholds saved", icon="⚖️")
                 st.rerun()
