@@ -122,7 +122,7 @@ def test_work_hours_split_at_local_midnight_across_dst(
     occ = make_occurrences(timed("work", *event, tz=tz))
     days = sorted(expected)
     daily = days_of(occ, days[0], days[-1], tz=tz)
-    assert {str(day.date()): hours for day, hours in daily["work"].items()} == expected
+    assert {str(stamp.date()): hours for stamp, hours in zip(pd.DatetimeIndex(daily.index), daily["work"], strict=True)} == expected
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_assumed_sleep(
     day: str, events: list[tuple[str, ...]], assumed: float, rest: float, sleep: float
 ) -> None:
     occ = make_occurrences(
-        *(timed(area, start, end, **({"title": rest_[0]} if rest_ else {})) for area, start, end, *rest_ in events)
+        *(timed(area, start, end, **({"title": rest_[0]} if rest_ else {})) for area, start, end, *rest_ in events)  # type: ignore[arg-type]  # title only
     )
     got = row(days_of(occ, day, day, sleep=SLEEP), day)
     assert (got["assumed_sleep"], got["rest"], got["sleep"]) == (assumed, rest, sleep)

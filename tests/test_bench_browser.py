@@ -19,7 +19,7 @@ def test_the_benchmark_imports_without_playwright() -> None:
 
 def test_without_chromium_the_phase_is_skipped_with_a_note(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
-    monkeypatch.setattr(browser.shutil, "which", lambda _name: None)
+    monkeypatch.setattr("shutil.which", lambda _name: None)
     figures = browser.page_switch("sqlite:///unused.db")
     assert figures == {"skipped": f"Chromium not found at {tmp_path / 'no-chromium'} (install Debian's 'chromium' package)"}
     lines = runner.browser_lines({"years": 1, "page_switch": figures})

@@ -49,7 +49,7 @@ def test_concurrent_imports_logs_and_settings_lose_nothing(db_url: str, tmp_path
     failures: list[BaseException] = []
     revisions_seen: dict[int, list[int]] = {1: [], 2: []}
 
-    def user(work: Callable[[], None]) -> Callable[[], None]:
+    def user(work: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
             try:
                 gate.wait(timeout=60)
@@ -65,7 +65,7 @@ def test_concurrent_imports_logs_and_settings_lose_nothing(db_url: str, tmp_path
         completed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
         assert completed.returncode == 0, completed.stderr
 
-    def dashboard_import(name: str, data: bytes) -> Callable[[], None]:
+    def dashboard_import(name: str, data: bytes) -> Callable[[], object]:
         return lambda: workflows.import_calendar(
             engine, data, file_name=f"{name}.ics", tz=BERLIN, settings=Settings(), now=NOW, source_name=name
         ) and None
@@ -94,7 +94,7 @@ def test_concurrent_imports_logs_and_settings_lose_nothing(db_url: str, tmp_path
     assert not failures, failures
 
     with engine.connect() as connection:
-        counts = dict(
+        counts: dict[str, int] = dict(
             connection.execute(
                 sa.select(Source.name, sa.func.count(Occurrence.id))  # type: ignore[arg-type]
                 .join(Occurrence, Occurrence.source_id == Source.id)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from balance_dash import analytics
@@ -27,7 +28,7 @@ def work_hours_by_day(name: str, zone: str) -> dict[date, float]:
     occurrences = parsed.frame.assign(area="work", source_id=1, source_name="test", id=range(len(parsed.frame)))
     daily = analytics.daily_hours(occurrences, tz=tz, first_day=date(2023, 12, 1), last_day=date(2025, 12, 30), sleep=None)
     work = daily["work"]
-    return {day.date(): round(float(hours), 4) for day, hours in work[work > 0].items()}
+    return {stamp.date(): round(float(hours), 4) for stamp, hours in zip(pd.DatetimeIndex(work[work > 0].index), work[work > 0], strict=True)}
 
 
 CASES = [

@@ -5,9 +5,10 @@ another user's calendar stays unreadable; only what changed is fetched."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from caldav.collection import Calendar
@@ -23,8 +24,8 @@ from tests.support.calendars import calendar, event, hours_by_week, snapshot
 from tests.support.cli import run_cli
 from tests.support.live_servers import USERS, RadicaleServer
 
-UTC_ZONE = live.ZoneInfo("UTC")
-MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=live.UTC)  # 2026-W48, the suite's frozen week
+UTC_ZONE = ZoneInfo("UTC")
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 2026-W48, the suite's frozen week
 SETTINGS = Settings(sync_timeout_seconds=10)
 
 pytestmark = pytest.mark.usefixtures("no_system_keyring")  # never the machine's real keyring

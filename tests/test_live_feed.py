@@ -4,8 +4,9 @@ failure a user meets (each a clear line, the database unchanged), the window rul
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from keyring.backend import KeyringBackend
@@ -13,7 +14,7 @@ from keyring.compat import properties
 from sqlalchemy.engine import Engine
 
 from balance_dash import store
-from balance_dash.errors import SyncError
+from balance_dash.errors import InvalidValueError, SyncError
 from balance_dash.live import secrets
 from balance_dash.settings import Settings
 from balance_dash.workflows import data as data_workflows
@@ -22,9 +23,9 @@ from tests.support.calendars import calendar, event, hours_by_week, snapshot
 from tests.support.cli import run_cli
 from tests.support.live_servers import Answer, FeedServer, keyring_replaced
 
-UTC_ZONE = live.ZoneInfo("UTC")
+UTC_ZONE = ZoneInfo("UTC")
 SECRET = "5ecret7oken"  # the part of the feed's address that must never be shown
-MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=live.UTC)  # the suite's frozen week (2026-W48)
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the suite's frozen week (2026-W48)
 
 pytestmark = pytest.mark.usefixtures("no_system_keyring")  # never the machine's real keyring
 
@@ -149,7 +150,7 @@ def test_a_failed_first_subscribe_keeps_nothing(engine: Engine, feed: FeedServer
 
 def test_other_schemes_are_refused(engine: Engine, frozen_now: datetime) -> None:
     for address in ("ftp://example.org/cal.ics", "file:///etc/passwd", "javascript:alert(1)"):
-        with pytest.raises(live.InvalidValueError, match="is not a calendar address"):
+        with pytest.raises(InvalidValueError, match="is not a calendar address"):
             live.subscribe(engine, address, tz=UTC_ZONE, settings=SETTINGS, now=frozen_now)
 
 

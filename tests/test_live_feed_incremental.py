@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -27,9 +28,9 @@ from tests.bench.generate import generate
 from tests.support.calendars import calendar, event
 from tests.support.live_servers import Answer, FeedServer
 
-UTC_ZONE = live.ZoneInfo("Europe/Berlin")
+UTC_ZONE = ZoneInfo("Europe/Berlin")
 SETTINGS = Settings(sync_timeout_seconds=5, max_upload_mb=20)
-MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=live.UTC)
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 COLUMNS = [*store.IDENTITY, *(c for c in store.CONTENT if c not in ("cancelled",))]
 BLOCK = re.compile(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", re.DOTALL)
 

@@ -117,7 +117,7 @@ def test_ics_parses_and_reimports_with_the_same_hours(sqlite_url):
     events = calendar.events
     assert [tz.tz_name for tz in calendar.timezones] == ["Europe/Berlin"]
     assert sorted(e.uid for e in events) == sorted(plan.blocks["uid"])
-    assert all(e.start.tzinfo is not None and str(e.start.tzinfo) == "Europe/Berlin" for e in events)
+    assert all(e.start.tzinfo is not None and str(e.start.tzinfo) == "Europe/Berlin" for e in events)  # type: ignore[attr-defined]  # timed events: datetimes
     engine = store.open_engine(sqlite_url)
     report = workflows.import_calendar(engine, data, file_name="plan.ics", tz=ZoneInfo("America/New_York"),
                                        settings=SETTINGS, now=NOW)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -67,7 +68,7 @@ def test_the_dashboard_syncs_on_open_when_the_last_sync_is_old(
     engine = store.open_engine(sqlite_url)
     store.save_settings(engine, Settings(timezone="UTC", sync_every_minutes=30))
     long_ago = datetime.now(UTC) - timedelta(hours=2)
-    live.subscribe(engine, feed.url, tz=live.ZoneInfo("UTC"), settings=store.load_settings(engine), now=long_ago)
+    live.subscribe(engine, feed.url, tz=ZoneInfo("UTC"), settings=store.load_settings(engine), now=long_ago)
     feed.answer = Answer(body=calendar(event("plan", WEEK, 4.0, "Planning"), name="Team"))
     no_exception(make_app(sqlite_url, monkeypatch).run())
     assert hours_by_week(engine) == {"2026-W47": 4.0}

@@ -73,7 +73,7 @@ def test_rules_for_editing_round_trips_through_save(sqlite_url):
         (rule("(unclosed", "work", is_regex=True), "rule 2 (title '(unclosed'): invalid regular expression"),
         (rule("   ", "work"), "rule 2 (title ''): the pattern is empty"),
         (rule("lunch", "uncategorized"), "rule 2 (title 'lunch'): choose an area"),
-        (rule("lunch", None), "rule 2 (title 'lunch'): choose an area"),
+        (rule("lunch", None), "rule 2 (title 'lunch'): choose an area"),  # type: ignore[arg-type]  # no area, on purpose
         ({**rule("lunch", "work"), "field": "subject"}, "rule 2 (subject 'lunch'): unknown field"),
     ],
 )
