@@ -140,8 +140,7 @@ def import_(
         for note in report.notes():
             echo(f"  note: {note}")
         for issue in report.issues:
-            where = f" line {issue.line}" if issue.line else ""
-            echo(f"  {issue.kind}: {path.name}{where}: {capped(issue.message, ERROR_LIMIT)}")
+            echo(f"  {issue.kind}: {issue.where(path.name)}: {capped(issue.message, ERROR_LIMIT)}")
     if failed:
         raise typer.Exit(1)
 
@@ -281,7 +280,7 @@ def log(
         report = workflows.import_log_csv(engine, _read_file(csv, settings), file_name=csv.name, tz=zone, settings=settings)
         echo(report.headline())
         for issue in report.issues:
-            echo(f"  {issue.kind}: {csv.name}: {capped(issue.message, ERROR_LIMIT)}")
+            echo(f"  {issue.kind}: {issue.where(csv.name)}: {capped(issue.message, ERROR_LIMIT)}")
         return
     if category is None:
         raise InvalidValueError("--category is required", hint="Choose one of: work, family, personal, rest.")

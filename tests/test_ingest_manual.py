@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from balance_dash.errors import BalanceDashError, CsvError, InvalidValueError
+from balance_dash.ingest.issues import IngestIssue
 from balance_dash.ingest.manual import (
     ENTRY_COLUMNS,
     ParsedLog,
-    RowIssue,
     make_entry,
     parse_local_datetime,
     read_csv_log,
@@ -211,7 +211,7 @@ def test_csv_file_gives_its_entries_and_issues(name: str) -> None:
     parsed = read(name, tz)
     assert parsed.format == fmt
     assert entries(parsed) == [(utc(s), utc(e), area, title) for s, e, area, title in expected]
-    assert [(issue.row, issue.kind) for issue in parsed.issues] == [
+    assert [(issue.line, issue.kind) for issue in parsed.issues] == [
         (row, kind) for row, kind, _ in expected_issues
     ]
     for issue, (row, kind, words) in zip(parsed.issues, expected_issues, strict=True):
@@ -295,7 +295,7 @@ def test_header_only_gives_no_entries() -> None:
 def test_row_numbers_count_lines_in_the_file_even_after_quoted_newlines_and_blank_lines() -> None:
     data = b'start,end,area,note\n\n2026-11-23 09:00,2026-11-23 10:00,work,"a\nb\nc"\n2026-11-23 10:00,2026-11-23 09:00,work,x\n'
     parsed = read_csv_log(data, file_name="log.csv", tz=BERLIN, areas=AREAS)
-    assert [issue.row for issue in parsed.issues] == [6]
+    assert [issue.line for issue in parsed.issues] == [6]
 
 
 def test_huge_durations_are_reported_not_raised() -> None:
@@ -558,7 +558,7 @@ def test_rows_of_known_formats_import_or_are_reported(header: str, rows: list[li
     assert ((frame["end_utc"] - frame["start_utc"]) <= pd.Timedelta(days=7)).all()
     assert frame["uid"].is_unique
     assert all(
-        isinstance(issue, RowIssue) and 1 <= issue.row <= data.count(b"\n") + 1 for issue in parsed.issues
+        isinstance(issue, IngestIssue) and 1 <= issue.line <= data.count(b"\n") + 1 for issue in parsed.issues
     )
     skipped = sum(issue.kind == "skipped" for issue in parsed.issues)
     assert len(frame) + skipped <= len(rows)

@@ -4,7 +4,7 @@ Three CSV formats are recognised by their header row: balance-dash's own, and th
 report exports of Toggl Track and Clockify (docs/csv-format.md describes all three). Times
 without an offset are wall time in the user's zone: a time the clocks skip (spring forward) is
 a row issue, a time they repeat (fall back) is read as its first occurrence. A bad row is a
-`RowIssue` and the other rows still import; only a file that cannot be read at all raises.
+`IngestIssue` and the other rows still import; only a file that cannot be read at all raises.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from balance_dash.errors import CsvError, InvalidValueError
+from balance_dash.ingest.issues import ISSUE_SKIPPED, ISSUE_WARNING, IngestIssue
 from balance_dash.models import UNCATEGORIZED
 
 ENTRY_COLUMNS = ("uid", "title", "location", "description", "start_utc", "end_utc", "area")
@@ -61,19 +61,10 @@ _DURATION = re.compile(
 
 
 @dataclass(frozen=True)
-class RowIssue:
-    """One row of a CSV file that was skipped ("skipped") or imported with a caveat ("warning")."""
-
-    row: int  # 1-based line number in the file (header = line 1) where the row starts
-    message: str  # "row 7: end '09:00' is before start '10:00'; the row was skipped"
-    kind: Literal["skipped", "warning"] = "skipped"
-
-
-@dataclass(frozen=True)
 class ParsedLog:
     format: str  # one of FORMATS
     frame: pd.DataFrame  # ENTRY_COLUMNS
-    issues: tuple[RowIssue, ...]
+    issues: tuple[IngestIssue, ...]
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -98,7 +89,7 @@ def read_csv_log(data: bytes, *, file_name: str, tz: ZoneInfo, areas: Sequence[s
     cells = cells.loc[:, ~cells.columns.duplicated()]  # the first of two equal names wins
     raw = _own_fields(cells, file_name) if fmt == "balance-dash" else _tracker_fields(cells, fmt)
     frame, row_issues = _entries(raw, pd.Series(lines, dtype="int64"), tz, areas)
-    return ParsedLog(fmt, frame, tuple(sorted([*issues, *row_issues], key=lambda issue: issue.row)))
+    return ParsedLog(fmt, frame, tuple(sorted([*issues, *row_issues], key=lambda issue: issue.line or 0)))
 
 
 def make_entry(
@@ -198,7 +189,7 @@ def _decode(data: bytes, file_name: str) -> str:
         return data.decode("latin-1")
 
 
-def _tokenise(text: str, file_name: str) -> tuple[list[str], list[list[str]], list[int], list[RowIssue]]:
+def _tokenise(text: str, file_name: str) -> tuple[list[str], list[list[str]], list[int], list[IngestIssue]]:
     """Header (normalised names), data records padded to its width, their line numbers, issues.
 
     csv.reader rather than pd.read_csv: it reports the line where each record starts (quoted
@@ -209,7 +200,7 @@ def _tokenise(text: str, file_name: str) -> tuple[list[str], list[list[str]], li
     header: list[str] | None = None
     records: list[list[str]] = []
     lines: list[int] = []
-    issues: list[RowIssue] = []
+    issues: list[IngestIssue] = []
     previous = 0
     try:
         for record in reader:
@@ -225,7 +216,7 @@ def _tokenise(text: str, file_name: str) -> tuple[list[str], list[list[str]], li
             extra = record[len(header) :]
             if any(cell.strip() for cell in extra):
                 message = f"row {line}: has {len(record)} fields but the header has {len(header)}; the row was skipped"
-                issues.append(RowIssue(line, message))
+                issues.append(IngestIssue(ISSUE_SKIPPED, message, line=line, unit="row"))
                 continue
             records.append((record + [""] * len(header))[: len(header)])
             lines.append(line)
@@ -330,7 +321,7 @@ def _tracker_fields(cells: pd.DataFrame, fmt: str) -> pd.DataFrame:
 
 def _entries(
     raw: pd.DataFrame, lines: pd.Series, tz: ZoneInfo, areas: Sequence[str]
-) -> tuple[pd.DataFrame, list[RowIssue]]:
+) -> tuple[pd.DataFrame, list[IngestIssue]]:
     problem = pd.Series("", index=raw.index, dtype=str)
 
     def report(mask: pd.Series, messages: pd.Series | str) -> None:
@@ -383,15 +374,15 @@ def _entries(
 
     bad = problem != ""
     issues = [
-        RowIssue(int(row), f"row {row}: {message}; the row was skipped")
+        IngestIssue(ISSUE_SKIPPED, f"row {row}: {message}; the row was skipped", line=int(row), unit="row")
         for row, message in zip(lines[bad], problem[bad], strict=True)
     ]
     long = ~bad & (length > LONG_ENTRY)
     issues += [
-        RowIssue(
-            int(row),
+        IngestIssue(
+            ISSUE_WARNING,
             f"row {row}: the entry lasts {hours:.1f} hours (more than a day); it was imported, check it",
-            "warning",
+            line=int(row), unit="row",
         )
         for row, hours in zip(lines[long], length[long].dt.total_seconds() / 3600, strict=True)
     ]
@@ -400,7 +391,7 @@ def _entries(
             f"row 1: dates such as {ambiguous} could be month/day or day/month and were read as month/day/year; "
             "if they are day/month/year, export with the date format YYYY-MM-DD"
         )
-        issues.append(RowIssue(1, message, "warning"))
+        issues.append(IngestIssue(ISSUE_WARNING, message, line=1, unit="row"))
     good = pd.DataFrame(
         {
             "title": raw["title"].str.slice(0, TITLE_CHARS),

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from balance_dash import store
 from balance_dash.errors import InvalidValueError
 from balance_dash.ingest import manual
+from balance_dash.ingest.issues import IngestIssue
 from balance_dash.models import AREAS, LOG_KINDS, SERIES
 from balance_dash.settings import Settings
 from balance_dash.workflows.calendars import check_size
@@ -63,7 +64,7 @@ class LogImportReport:
     updated: int
     removed: int
     unchanged: int
-    issues: tuple[manual.RowIssue, ...]
+    issues: tuple[IngestIssue, ...]
 
     def headline(self) -> str:
         skipped = sum(issue.kind == "skipped" for issue in self.issues)
@@ -85,7 +86,7 @@ def import_log_csv(
         engine,
         source={"name": name, "kind": "csv", "file_name": file_name, "content_sha256": hashlib.sha256(data).hexdigest()},
         frame=_entries_as_occurrences(parsed.frame),
-        report=[{"kind": issue.kind, "message": issue.message, "line": issue.row} for issue in parsed.issues],
+        report=[{"kind": issue.kind, "message": issue.message, "line": issue.line} for issue in parsed.issues],
         skipped=sum(issue.kind == "skipped" for issue in parsed.issues),
     )
     return LogImportReport(

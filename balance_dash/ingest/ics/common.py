@@ -1,26 +1,15 @@
-"""Small pieces shared by the .ics reader modules: the issue record and time conversions."""
+"""Small pieces shared by the .ics reader modules: the issue record (from `ingest.issues`) and time conversions."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 
-ISSUE_SKIPPED = "skipped"
-ISSUE_WARNING = "warning"
+from balance_dash.ingest.issues import ISSUE_SKIPPED, ISSUE_WARNING, IngestIssue
 
-
-@dataclass(frozen=True)
-class IngestIssue:
-    """Something the user should know about one file: an event left out, or imported with a caveat."""
-
-    kind: str  # "skipped" (an event or series left out) | "warning" (imported, but note this)
-    message: str  # a complete sentence: what, and what was done
-    uid: str | None = None
-    title: str | None = None
-    line: int | None = None  # 1-based line where the component starts, when known
+__all__ = ["ISSUE_SKIPPED", "ISSUE_WARNING", "IngestIssue"]  # re-exported: the readers' issue record
 
 
 def is_date_only(value: object) -> bool:

@@ -80,7 +80,7 @@ if submitted:
             if report.issues:
                 with st.expander(plain(f"{len(report.issues)} notes on {upload.name}")):
                     st.dataframe(
-                        pd.DataFrame([vars(issue) for issue in report.issues]), hide_index=True, width="stretch"
+                        pd.DataFrame([issue.table_row() for issue in report.issues]), hide_index=True, width="stretch"
                     )
         if progress is not None:  # refused files are read, never counted as imported
             refused = index + 1 - imported

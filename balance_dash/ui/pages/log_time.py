@@ -115,7 +115,7 @@ with st.form("csv_upload", clear_on_submit=True):
             except BalanceDashError as error:
                 st.error(plain(f"{upload.name} was not imported: {error}"), icon="⚠️")
             else:
-                st.session_state[CSV_REPORT] = (report.headline(), [vars(i) for i in report.issues])
+                st.session_state[CSV_REPORT] = (report.headline(), [i.table_row() for i in report.issues])
                 st.rerun()  # the entries table above shows the new entries
 
 # --- Projects and clients of Toggl and Clockify ---------------------------------------------------
