@@ -127,3 +127,17 @@ def test_the_cli_imports_only_the_facade_and_the_error_tree():
         and not any(name == allowed or name.startswith(f"{allowed}.") for allowed in CLI_ALLOWED)
     }
     assert outside == set()
+
+
+def test_the_pages_write_through_the_facade():
+    """No page or UI helper reaches the store itself; only `ui/cached.py` opens the engine and
+    reads the data revision (the cache key)."""
+    ui_files = sorted((PACKAGE / "ui").rglob("*.py"))
+    assert len(ui_files) > 10
+    reaching = {
+        str(path.relative_to(PACKAGE)) for path in ui_files
+        if path.name != "cached.py"
+        and any(name == "balance_dash.store" or name.startswith("balance_dash.store.")
+                for name in imported_modules(str(path.relative_to(PACKAGE))))
+    }
+    assert reaching == set()
