@@ -9,9 +9,11 @@ is built after them.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -20,6 +22,40 @@ from sqlalchemy.engine import Engine
 from balance_dash import store
 from balance_dash.settings import Settings
 from balance_dash.workflows.common import resolve_zone, week_start_of
+
+T = TypeVar("T")
+
+
+class read_once(Generic[T]):  # lower case: used as a decorator, like functools.cached_property
+    """A property computed on first use and kept in the instance, with one lock per instance.
+
+    `functools.cached_property` on Python 3.11 holds one lock per property for all instances, so
+    two dashboard sessions reading ten years on two different scopes would wait for each other
+    (the lock went away in 3.12). Here only readers of the same scope wait, and it is read once.
+    """
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> read_once[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> read_once[T] | T:
+        if instance is None:
+            return self
+        kept = instance.__dict__
+        if self.name in kept:
+            return kept[self.name]  # type: ignore[no-any-return]
+        with kept.setdefault("_read_lock", threading.RLock()):  # setdefault is atomic: one lock
+            if self.name not in kept:
+                kept[self.name] = self.compute(instance)
+            return kept[self.name]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,17 +98,17 @@ class Scope:
         url = self.engine.url.render_as_string(hide_password=False)
         return (url, self.revision, self.settings.model_dump_json(), self.tz.key, self.today)
 
-    @cached_property
+    @read_once
     def today(self) -> date:
         """The date of `now` in the display zone."""
         return self.now.astimezone(self.tz).date()
 
-    @cached_property
+    @read_once
     def this_week(self) -> date:
         """The first day of the week that holds `today`."""
         return week_start_of(self.today, self.settings.week_starts_on)
 
-    @cached_property
+    @read_once
     def occurrences(self) -> pd.DataFrame:
         """Every occurrence with its area, day-off mark and attendance decided (read once)."""
         from balance_dash.workflows.balance import categorized_occurrences  # the facade's own reader
@@ -98,17 +134,17 @@ class Scope:
             self.engine, start_utc=start_utc, end_utc=end_utc, addresses=self.settings.my_addresses
         )
 
-    @cached_property
+    @read_once
     def stored_occurrences(self) -> pd.DataFrame:
         """Every stored occurrence as the store holds it, descriptions included, areas not decided."""
         return store.load_occurrences(self.engine)
 
-    @cached_property
+    @read_once
     def targets(self) -> pd.DataFrame:
         """The target rows with their effective dates (read once)."""
         return store.load_targets(self.engine)
 
-    @cached_property
+    @read_once
     def coverage(self) -> pd.DataFrame:
         """First and last instant each source covers, and the logged days (read once)."""
         return store.load_coverage(self.engine)
