@@ -81,6 +81,27 @@ def compile_rule(rule: Mapping[str, Any]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
 
 
+# The priority matrix (Eisenhower): a rule may tag what it catches as important and/or urgent.
+MATRIX_TAGS: tuple[str, str] = ("important", "urgent")
+# The quadrants as the rule editor offers them: (important, urgent) per choice.
+MATRIX_QUADRANTS: dict[str, tuple[bool, bool]] = {
+    "important and urgent": (True, True),
+    "important, not urgent": (True, False),
+    "urgent, not important": (False, True),
+    "neither": (False, False),
+}
+
+
+def quadrant_of(important: object, urgent: object) -> str:
+    """The editor's name of a rule's tags ("" when it does not tag)."""
+    if important is None or urgent is None or pd.isna(important) or pd.isna(urgent):  # type: ignore[call-overload]
+        return ""
+    for name, tags in MATRIX_QUADRANTS.items():
+        if tags == (bool(important), bool(urgent)):
+            return name
+    return ""
+
+
 def _distinct_texts(occ: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """The distinct (source_name, title, location, description) rows and each row's code."""
     texts = occ[_TEXT_COLUMNS].fillna("").astype(str)
@@ -143,7 +164,23 @@ def assign_areas(
     for layer in (default, by_row_rule, forced, series, exact, manual):
         known = layer.notna() & layer.isin(AREAS)
         area = area.mask(known, layer)
-    return occ.assign(area=area.astype("str"), day_off=day_off)
+    return occ.assign(area=area.astype("str"), day_off=day_off, **_matrix_tags(distinct, codes, active, occ.index))
+
+
+def _matrix_tags(distinct: pd.DataFrame, codes: np.ndarray, active: pd.DataFrame, index: pd.Index) -> dict[str, pd.Series]:
+    """`important` and `urgent` per occurrence (True, False or None) from the first matching rule
+    that tags the priority matrix; rules without a tag do not decide (see `MATRIX_QUADRANTS`)."""
+    tags = {name: pd.Series([None] * len(index), index=index, dtype=object) for name in MATRIX_TAGS}
+    if active.empty or not all(name in active for name in MATRIX_TAGS):
+        return tags
+    tagging = active[active["important"].notna() | active["urgent"].notna()].reset_index(drop=True)
+    if tagging.empty:
+        return tags
+    first = _first_matching_rule(distinct, tagging)[codes]
+    for name in MATRIX_TAGS:
+        values = np.array([*tagging[name].astype(object).where(tagging[name].notna(), None), None], dtype=object)
+        tags[name] = pd.Series(values[first], index=index, dtype=object)
+    return tags
 
 
 def _placement_areas(keys: pd.DataFrame, placements: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

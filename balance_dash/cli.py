@@ -27,7 +27,9 @@ from balance_dash import workflows
 from balance_dash.errors import BalanceDashError, DatabaseUrlError, InvalidValueError
 from balance_dash.workflows import Engine, Settings, capped, preferences, printable
 from balance_dash.workflows import data as data_workflows
+from balance_dash.workflows import patterns as pattern_workflows
 from balance_dash.workflows import serve as serving
+from balance_dash.workflows import working_time as working_time_workflows
 
 app = typer.Typer(
     help="balance-dash: see where your week goes, against the hours you meant to spend.",
@@ -200,10 +202,15 @@ def summary(
     scope = _scope(db, tz)
     first, last = _period(week, from_, to, scope.today)
     result = workflows.balance(scope, first_day=first, last_day=last)
-    document = workflows.summary_document(result)
     if as_json:
+        shape = pattern_workflows.patterns(scope, first_day=first, last_day=last, balance=result)
+        account = working_time_workflows.working_time(scope, last_day=last, balance=result)
+        document = workflows.summary_document(
+            result, patterns=lambda week_start: pattern_workflows.summary_patterns(shape, week_start, account)
+        )
         echo(json.dumps(document, indent=2))
         return
+    document = workflows.summary_document(result)
     if not result.has_data:
         echo(NOTHING_IMPORTED)
         return
@@ -244,6 +251,132 @@ def summary_lines(document: dict[str, object]) -> list[str]:
     if any(week["scheduled"] for week in weeks):
         lines.append("* scheduled: the week is not over yet; its hours are what the calendar holds.")
     return lines
+
+
+@app.command()
+def patterns(
+    db: DbOption = DEFAULT_DB,
+    tz: TzOption = None,
+    week: Annotated[str | None, typer.Option(help="One ISO week, like 2026-W47.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day (default: four weeks ago).")] = None,
+    to: Annotated[str | None, typer.Option(help="Last day (default: the end of next week).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """The shape of the time per week: meetings, focus and fragmented hours, family and personal
+    time in chunks or scraps, and what each recurring meeting costs (see docs/time-shape.md)."""
+    scope = _scope(db, tz)
+    first, last = _period(week, from_, to, scope.today)
+    result = pattern_workflows.patterns(scope, first_day=first, last_day=last)
+    account = working_time_workflows.working_time(scope, last_day=last)
+    document = pattern_workflows.patterns_document(result, account)
+    if as_json:
+        echo(json.dumps(document, indent=2))
+        return
+    echo(f"Time zone {document['timezone']}; the shape of each week (hours)")
+    for line in patterns_lines(document):
+        echo(line)
+
+
+WEEKDAYS_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+contract_app = typer.Typer(help="Contract hours per weekday, and the working-time account against them.",
+                           invoke_without_command=True)
+app.add_typer(contract_app, name="contract")
+
+
+@contract_app.callback()
+def contract(ctx: typer.Context, db: DbOption = DEFAULT_DB, tz: TzOption = None) -> None:
+    """The contract hours in force over time, and the balance per week, month, quarter and year."""
+    if ctx.invoked_subcommand is not None:
+        return
+    scope = _scope(db, tz)
+    account = working_time_workflows.working_time(scope, last_day=scope.today)
+    if not account.has_contract:
+        echo("No contract hours yet. Set them with `balance-dash contract set 8,8,8,8,8,0,0 --from 2026-01-01`.")
+        return
+    for row in account.contracts.to_dict("records"):
+        hours = ", ".join(f"{day} {value:g}" for day, value in zip(WEEKDAYS_SHORT, row["weekday_hours"], strict=True))
+        echo(f"from {row['effective_from']}: {hours} ({sum(row['weekday_hours']):g} h a week)")
+    for period in ("week", "month", "quarter", "year"):
+        latest = account.by(period).iloc[-1]
+        start = latest.name.date()  # type: ignore[attr-defined]  # the index holds timestamps
+        echo(f"this {period} (from {start}): contract {latest['due_hours']:g} h, worked {latest['worked_hours']:.1f} h, "
+             f"{latest['balance_hours']:+.1f} h; balance since the contract began {latest['running_balance_hours']:+.1f} h")
+    cap = scope.settings.working_time_cap_hours
+    if account.warnings and account.warnings[-1].period_end >= scope.today - timedelta(days=7):
+        echo(f"[boundary] {account.warnings[-1].message}")
+    elif cap is not None:
+        echo(f"Your cap: {cap:g} h over the contract.")
+
+
+@contract_app.command("set")
+def contract_set(
+    hours: Annotated[str, typer.Argument(help="Seven hours, Monday first, like 8,8,8,8,8,0,0.")],
+    db: DbOption = DEFAULT_DB,
+    tz: TzOption = None,
+    from_: Annotated[str | None, typer.Option("--from", help="In force from this day (default: today).")] = None,
+) -> None:
+    """Set the contract hours per weekday from a day on (earlier weeks keep the hours then in force)."""
+    scope = _scope(db, tz)
+    day = _parse_day(from_, "--from") if from_ else scope.today
+    weekday_hours = working_time_workflows.parse_contract(hours)
+    working_time_workflows.set_contract(scope.engine, weekday_hours, effective_from=day)
+    echo(f"Contract from {day}: {sum(weekday_hours):g} h a week ({', '.join(f'{h:g}' for h in weekday_hours)}).")
+
+
+PATTERN_HEADERS = {
+    "meeting_hours": "meetings", "meeting_share": "share", "focus_hours": "focus",
+    "fragmented_hours": "fragmented", "back_to_back": "back2back", "longest_family_block_hours": "family",
+    "longest_personal_block_hours": "personal",
+}
+
+
+def patterns_lines(document: dict[str, Any], *, series_shown: int = 10) -> list[str]:
+    """The patterns as an 80-column table per week, then the costliest series and the people."""
+    widths = {column: max(len(header), 5) for column, header in PATTERN_HEADERS.items()}
+    lines = [
+        f"{'':<9}" + "".join(f" {'':>{widths[c]}}" for c in list(PATTERN_HEADERS)[:5])
+        + f" {'longest block':>{widths['longest_family_block_hours'] + widths['longest_personal_block_hours'] + 1}}",
+        f"{'week':<9}" + "".join(f" {header:>{widths[c]}}" for c, header in PATTERN_HEADERS.items()),
+    ]
+    for week in document["weeks"]:
+        label = str(week["week"]) + ("*" if week["scheduled"] else "")
+        cells = []
+        for column in PATTERN_HEADERS:
+            value = week[column]
+            text = f"{value * 100:.0f} %" if column == "meeting_share" else (
+                f"{value}" if column == "back_to_back" else f"{value:.1f}"
+            )
+            cells.append(f" {text:>{widths[column]}}")
+        lines.append(f"{label:<9}" + "".join(cells))
+    if any(week["scheduled"] for week in document["weeks"]):
+        lines.append("* scheduled: the week is not over yet; its figures are what the calendar holds.")
+    with_contract = [week for week in document["weeks"] if week.get("contract_hours") is not None]
+    if with_contract:
+        lines.append("Working time against your contract (h; balance: over + / under -, since the contract began):")
+        lines += [
+            f"  {week['week']}: contract {week['contract_hours']:g}, worked "
+            f"{week['contract_hours'] + week['week_balance_hours']:g}, week {week['week_balance_hours']:+g}, "
+            f"balance {week['balance_hours']:+g}"
+            for week in with_contract
+        ]
+    series = document["series"][:series_shown]
+    if series:
+        lines.append("Recurring meetings, costliest first:")
+        for row in series:
+            upcoming = f"; next {row['next'][:16].replace('T', ' ')}" if row["next"] else ""
+            lines.append(
+                f"  {_short(row['title'], 24)}: {row['hours_per_week']:g} h/week, "
+                f"{row['hours']:g} h in {row['occurrences']} meetings{upcoming}"
+            )
+    if document.get("people"):
+        lines.append("People you meet most (meeting hours):")
+        lines += [f"  {row['person']}: {row['hours']:g} h in {row['meetings']} meetings" for row in document["people"][:5]]
+    return lines
+
+
+def _short(text: object, limit: int) -> str:
+    value = printable(text, one_line=True)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _period(week: str | None, from_: str | None, to: str | None, today: date) -> tuple[date, date]:

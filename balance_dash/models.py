@@ -106,6 +106,9 @@ class Rule(SQLModel, table=True):
     area: str = Field(max_length=32)
     marks_day_off: bool = False
     enabled: bool = True
+    # The priority matrix (Eisenhower): None = the rule does not say.
+    important: bool | None = None
+    urgent: bool | None = None
 
 
 class Target(SQLModel, table=True):
@@ -118,6 +121,18 @@ class Target(SQLModel, table=True):
     min_hours: float | None = None
     max_hours: float | None = None
     effective_from: date
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Contract(SQLModel, table=True):
+    """Contract hours per weekday, in force from `effective_from` until a later row replaces it.
+
+    `weekday_hours` holds seven numbers, Monday first, separated by commas ("8,8,8,8,8,0,0").
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    effective_from: date = Field(unique=True)
+    weekday_hours: str = Field(max_length=80)
     created_at: datetime = Field(default_factory=utc_now)
 
 

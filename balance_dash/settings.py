@@ -11,7 +11,7 @@ from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from balance_dash.attendance import normalise_addresses
 from balance_dash.errors import BalanceDashError, InvalidValueError
@@ -38,6 +38,11 @@ class Thresholds(BaseModel):
     break_minutes: float = Field(30.0, ge=0, le=240, description="Shortest gap that counts as a break, in minutes.")
     sleep_hours: float = Field(7.0, ge=0, le=24, description="Least nightly sleep opportunity (AASM/SRS 2015 consensus).")
     streak_weeks: int = Field(3, ge=2, le=52, description="Weeks in a row with the same warning before it escalates one level.")
+    late_work_hour: float = Field(21.0, ge=12, le=24, description="Work after this hour of the evening raises a caution (Lanaj, Johnson & Barnes 2014: late-evening work and next-day depletion); 24 switches it off.")
+    weekend_work_weekends: int = Field(3, ge=1, le=5, description="Weekends with work among the last four at which a caution is raised (Eurofound 2017, working time patterns and health); 5 switches it off.")
+    long_break_weeks: int = Field(16, ge=2, le=104, description="Weeks without a break of several days off after which a reminder is raised (de Bloom et al. 2009: vacation effects fade soon after work resumes).")
+    long_break_days: int = Field(5, ge=2, le=30, description="Days in a row without work that count as a break.")
+    back_to_back_run_hours: float = Field(2.0, gt=0, le=24, description="A run of back-to-back meetings at least this long raises a note (Microsoft Human Factors Lab 2021: stress builds up over back-to-back meetings). Needs your addresses.")
 
 
 class Settings(BaseModel):
@@ -61,6 +66,13 @@ class Settings(BaseModel):
     future_years: int = Field(1, ge=0, le=5, description="How far ahead an import expands recurring events by default.")
     import_seconds: int = Field(180, ge=5, le=3600, description="Longest time one calendar file may take to read and expand before it is refused.")
     import_memory_mb: int = Field(2000, ge=200, le=64000, description="Most memory the dashboard's import of one calendar file may take, in megabytes.")
+    focus_block_hours: float = Field(2.0, gt=0, le=12, description="Shortest meeting-free block inside working hours that counts as focus time; shorter ones are fragmented time (Microsoft Workplace Analytics' focus hours; Clockwise's focus time).")
+    back_to_back_minutes: float = Field(5.0, ge=0, le=60, description="Meetings less than this many minutes apart are back to back.")
+    chunk_hours: float = Field(2.0, gt=0, le=24, description="Shortest block of family or personal time that counts as a chunk rather than a scrap.")
+    hide_people: bool = Field(False, description="Leave out the people you spend meeting time with (the Meetings view and `patterns`).")
+    holiday_country: str | None = Field(None, description="Country whose public holidays are days off (ISO code, like DE or US; empty: none). Read offline from the holidays package.")
+    holiday_subdivision: str | None = Field(None, description="Region of the holiday country (like BY for Bavaria or CA for California; empty: the national holidays only).")
+    working_time_cap_hours: float | None = Field(None, ge=0, le=2000, description="Largest balance of hours over your contract you accept; above it a warning shows (empty: no cap).")
     max_event_days: int = Field(92, ge=1, le=3660, description="Longest event kept whole, in days; longer ones are cut to this length with a note.")
 
     @field_validator("my_addresses", mode="before")
@@ -76,6 +88,31 @@ class Settings(BaseModel):
         return addresses
     sync_every_minutes: int = Field(30, ge=0, le=10_080, description="The dashboard syncs calendar addresses and CalDAV calendars on open when the last sync is older than this (0: only with Sync now).")
     sync_timeout_seconds: float = Field(30.0, ge=1, le=300, description="How long a sync waits for a calendar server to connect or answer.")
+
+    @field_validator("holiday_country", "holiday_subdivision", mode="before")
+    @classmethod
+    def _code(cls, value: object) -> str | None:
+        text = str(value or "").strip().upper()
+        return text or None
+
+    @model_validator(mode="after")
+    def _known_holidays(self) -> Settings:
+        if self.holiday_country is None:
+            if self.holiday_subdivision is not None:
+                raise ValueError("a holiday region needs a holiday country")
+            return self
+        import holidays  # only when a country is set: the catalogue takes a moment to load
+
+        supported = holidays.list_supported_countries()
+        if self.holiday_country not in supported:
+            raise ValueError(f"{self.holiday_country!r} is not a country the holidays package knows (use an ISO code like DE)")
+        regions = supported[self.holiday_country]
+        if self.holiday_subdivision is not None and self.holiday_subdivision not in [r.upper() for r in regions]:
+            raise ValueError(
+                f"{self.holiday_subdivision!r} is not a region of {self.holiday_country} "
+                f"(known: {', '.join(regions[:20])}{'…' if len(regions) > 20 else ''})"
+            )
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -92,6 +92,11 @@ THRESHOLD_LABELS = {
     "break_minutes": "Shortest pause that counts as a break (minutes)",
     "sleep_hours": "Least sleep opportunity a night (hours)",
     "streak_weeks": "Weeks in a row before a warning escalates",
+    "late_work_hour": "Work after this hour raises a caution",
+    "weekend_work_weekends": "Weekends with work, of the last four, for a caution",
+    "long_break_weeks": "Weeks without a break before a reminder",
+    "long_break_days": "Days in a row without work that make a break",
+    "back_to_back_run_hours": "Longest run of back-to-back meetings (hours)",
 }
 COLUMN_WORDS = {
     "min_hours": "At least (h)", "max_hours": "At most (h)", "effective_from": "In force from", "file_name": "File",

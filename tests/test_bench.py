@@ -63,9 +63,11 @@ def test_the_phases_run_and_agree_with_the_library(export: bytes, tmp_path: Path
     cold = phases.dashboard_cold(url, "Europe/Berlin", NOW)
     assert cold["rows"] == imported["occurrences"]
     assert cold["weeks"] >= 17  # the data's weeks, a quarter back and four weeks ahead
+    shape = phases.patterns_cold(url, "Europe/Berlin", NOW)
+    assert shape["weeks"] == cold["weeks"] and shape["meetings"] > 0 and shape["series"] > 0
     warm = phases.dashboard_warm(url, "Europe/Berlin", NOW, 2, 2)
     summary = phases.summary(url, "Europe/Berlin", NOW)
-    for figures in (floor, imported, cold, warm, summary):
+    for figures in (floor, imported, cold, shape, warm, summary):
         assert figures["peak_mb"] > 0
     assert summary["bytes"] > 100
 

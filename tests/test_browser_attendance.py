@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import open_app, screenshot, wait_for_app
+from tests.support.browser import metric, open_app, screenshot, wait_for_app
 from tests.test_browser_journeys import seed_zone
 
 FIXTURES = Path(__file__).parent / "data" / "ics"
@@ -35,7 +35,7 @@ def test_declined_free_and_away_time_in_the_browser(page, start_dashboard, sqlit
 
     open_app(page, base_url + "/?week=2026-W45")
     expect(page.get_by_text("2026-W45 ·")).to_be_visible(timeout=30_000)
-    work = page.get_by_test_id("stMetric").filter(has_text="Work").get_by_test_id("stMetricValue")
+    work = metric(page, "Work").get_by_test_id("stMetricValue")
     expect(work).to_have_text("6.0 h")
     expect(page.get_by_text("Not counted: 8.0 h declined, 10.0 h shown as free, 2.0 h cancelled.")).to_be_visible()
     screenshot(page, "attendance-02-first-week-with-data")

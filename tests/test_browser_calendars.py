@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from balance_dash import store
 from balance_dash.settings import Settings
-from tests.support.browser import open_app, screenshot, wait_for_app
+from tests.support.browser import metric, open_app, screenshot, wait_for_app
 from tests.support.calendars import calendar
 from tests.support.live_servers import Answer, FeedServer
 
@@ -69,7 +69,7 @@ def test_add_an_address_see_its_weeks_then_sync_now_after_a_change(
     expect(chart).to_be_visible()
     ticks = chart.locator(".xtick text").evaluate_all("nodes => nodes.map(n => n.textContent)")
     assert "W47" in ticks, ticks  # short week ticks; the year is on the first one
-    work = page.get_by_test_id("stMetric").filter(has_text="Work").get_by_test_id("stMetricValue")
+    work = metric(page, "Work").get_by_test_id("stMetricValue")
     expect(work).to_have_text("40.0 h")
 
     feed.answer = Answer(body=workdays(6))

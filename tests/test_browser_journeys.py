@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from balance_dash import store
 from balance_dash.settings import Settings
-from tests.support.browser import open_app, screenshot, wait_for_app
+from tests.support.browser import metric, open_app, screenshot, wait_for_app
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,6 +73,6 @@ def test_upload_an_ics_and_see_its_weeks_in_the_chart(page, start_dashboard, sql
     # The chart's x axis holds the week labels: the selected week and the eleven before it.
     ticks = chart.locator(".xtick text").evaluate_all("nodes => nodes.map(n => n.textContent)")
     assert "W47" in ticks, ticks  # short week ticks: W47, with the year where it starts
-    work = page.get_by_test_id("stMetric").filter(has_text="Work").get_by_test_id("stMetricValue")
+    work = metric(page, "Work").get_by_test_id("stMetricValue")
     expect(work).to_have_text("40.0 h")
     screenshot(page, "06-this-week-uploaded")

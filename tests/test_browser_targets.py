@@ -7,13 +7,13 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from balance_dash import wording
-from tests.support.browser import expect_no_exception, open_app, screenshot, wait_for_app
+from tests.support.browser import expect_no_exception, metric, open_app, screenshot, wait_for_app
 
 CRUNCH_WEEK = "2026-W46"  # the sample's crunch week: 57.2 h of work against the default 35-48 h
 
 
 def work_delta(page: Page) -> Locator:
-    return page.get_by_test_id("stMetric").filter(has_text="Work").get_by_test_id("stMetricDelta")
+    return metric(page, "Work").get_by_test_id("stMetricDelta")
 
 
 def warning_card(page: Page, code: str) -> Locator:
@@ -41,7 +41,7 @@ def test_raising_the_work_ceiling_puts_the_crunch_week_on_target(page, start_das
 
     open_week(page, base_url, CRUNCH_WEEK)
     expect(
-        page.get_by_test_id("stMetric").filter(has_text="Work").get_by_test_id("stMetricValue")
+        metric(page, "Work").get_by_test_id("stMetricValue")
     ).to_have_text("57.2 h")
     expect(work_delta(page)).to_have_text("9.2 h over target")  # one sign: the words say which way
     expect(warning_card(page, "above_target")).to_have_count(1)

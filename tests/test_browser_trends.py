@@ -37,7 +37,7 @@ def titles(page: Page) -> list[str]:
 def test_trends_show_lines_heatmap_after_hours_and_comparisons(page, sample_dashboard):
     open_app(page, sample_dashboard + "/trends")
     expect(page.get_by_role("heading", name="Trends")).to_be_visible()
-    expect(charts(page)).to_have_count(6, timeout=30_000)
+    expect(charts(page)).to_have_count(8, timeout=30_000)
     expect_no_exception(page)
     assert titles(page)[:4] == [
         "Weekly hours per area", "When you work", "Work outside your boundaries", "Boundaries kept",

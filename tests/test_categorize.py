@@ -59,8 +59,9 @@ def test_returns_new_frame_with_area_and_day_off_and_leaves_input_alone() -> Non
     before = occ.copy()
     result = assign_areas(occ, rules_frame(DEFAULT_RULES), sources(), placements())
     pd.testing.assert_frame_equal(occ, before)
-    assert list(result.columns) == [*occ.columns, "day_off"]
+    assert list(result.columns) == [*occ.columns, "day_off", "important", "urgent"]
     assert result["day_off"].dtype == bool
+    assert result["important"].tolist() == result["urgent"].tolist() == [None]  # no rule gives a priority
     assert areas_of(result) == ["work"]
 
 

@@ -76,6 +76,7 @@ def test_catalog_holds_every_code_of_the_product_with_its_source() -> None:
     assert set(CATALOG) == {
         "week_over_48h", "week_55h", "avg_over_48h", "long_day", "short_daily_rest", "no_weekly_rest",
         "no_break", "after_hours", "work_on_rest_day", "short_sleep", "below_target", "above_target", "streak",
+        "late_work", "weekend_work", "no_long_break", "back_to_back",
     }
     urls = {code: spec.url for code, spec in CATALOG.items()}
     assert urls["week_over_48h"] == urls["avg_over_48h"] == "https://eur-lex.europa.eu/eli/dir/2003/88/oj"

@@ -47,6 +47,7 @@ def test_trends_on_the_sample_show_every_figure(seeded_url, monkeypatch, period)
     shown = figures(at)
     assert list(shown) == [
         "Weekly hours per area", "When you work", "Work outside your boundaries", "Boundaries kept",
+        "Meetings, focus and fragmented time", "What each recurring meeting costs",
         "This month against last", "This quarter against last",
     ]
     names = {trace.get("name") for trace in shown["Weekly hours per area"]["data"]}

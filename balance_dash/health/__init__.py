@@ -33,6 +33,12 @@ from balance_dash.health.catalog import (
     escalate,
 )
 from balance_dash.health.checks import Context, check_average_week, check_long_days, check_week_hours
+from balance_dash.health.rhythm import (
+    check_back_to_back,
+    check_late_work,
+    check_long_break,
+    check_weekend_work,
+)
 from balance_dash.settings import Settings
 from balance_dash.targets import DEFAULT_TARGETS, range_text, targets_document, targets_for_weeks
 
@@ -100,8 +106,9 @@ def evaluate(
     """
     if now.tzinfo is None:
         raise ValueError("evaluate() needs an aware `now`")
-    if "all_day" in intervals.columns:
-        intervals = analytics.area_intervals(intervals)
+    occurrences = intervals if "all_day" in intervals.columns else None  # meetings need the occurrences
+    if occurrences is not None:
+        intervals = analytics.area_intervals(occurrences)
     in_force = (
         targets if "week_start" in targets.columns
         else prorate_targets(targets_for_weeks(targets, pd.DatetimeIndex(weekly.index)), weekly)
@@ -115,6 +122,8 @@ def evaluate(
     if len(daily):
         warnings += check_long_days(ctx) + check_daily_rest(ctx) + check_breaks(ctx)
         warnings += check_work_on_rest_days(ctx) + check_sleep(ctx)
+        warnings += check_late_work(ctx) + check_weekend_work(ctx) + check_long_break(ctx)
+        warnings += check_back_to_back(ctx, occurrences)
     warnings = _with_data(warnings, daily)
     warnings += streaks(warnings, settings=settings)
     return sorted(warnings, key=lambda w: (w.period_start, -SEVERITY_RANK[w.severity], w.code, w.period_end))

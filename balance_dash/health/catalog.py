@@ -20,6 +20,10 @@ PENCAVEL_URL = "https://doi.org/10.1111/ecoj.12166"
 ARBZG_URL = "https://www.gesetze-im-internet.de/arbzg/"
 VIRTANEN_URL = "https://doi.org/10.1371/journal.pone.0030719"
 AASM_SRS_URL = "https://doi.org/10.5665/sleep.4716"
+LANAJ_URL = "https://doi.org/10.1016/j.obhdp.2014.01.001"
+EUROFOUND_2017_URL = "https://digitalcommons.ilr.cornell.edu/intl/626/"
+DE_BLOOM_URL = "https://doi.org/10.1539/joh.k8004"
+MICROSOFT_BREAKS_URL = "https://www.microsoft.com/en-us/worklab/work-trend-index/brain-research"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,32 @@ CATALOG: dict[str, WarningSpec] = {
             "AASM/SRS 2015 consensus (Watson et al., Sleep 38(6)): adults should sleep 7 h or more "
             "a night",
             AASM_SRS_URL,
+        ),
+        WarningSpec(
+            "late_work", "caution", "work late in the evening", "late_work_hour",
+            "Lanaj, Johnson & Barnes 2014, Organizational Behavior and Human Decision Processes 124(1):11-23: "
+            "using a smartphone for work at night cut into sleep and left employees depleted and less "
+            "engaged at work the next day",
+            LANAJ_URL,
+        ),
+        WarningSpec(
+            "weekend_work", "caution", "work on most of the last four weekends", "weekend_work_weekends",
+            "Eurofound 2017, Working time patterns for sustainable work (sixth European Working Conditions "
+            "Survey): non-standard working times, weekends among them, go with poorer work-life balance "
+            "and health",
+            EUROFOUND_2017_URL,
+        ),
+        WarningSpec(
+            "no_long_break", "info", "a long stretch without a break of several days off", "long_break_weeks",
+            "de Bloom et al. 2009, Journal of Occupational Health 51:13-25 (meta-analysis): vacations "
+            "improve health and well-being, and the effect fades soon after work resumes",
+            DE_BLOOM_URL,
+        ),
+        WarningSpec(
+            "back_to_back", "info", "a long run of back-to-back meetings", "back_to_back_run_hours",
+            "Microsoft Human Factors Lab 2021 (EEG study of 14 people): stress built up over four "
+            "back-to-back 30-minute meetings; 10-minute breaks between them let it reset",
+            MICROSOFT_BREAKS_URL,
         ),
         WarningSpec("below_target", "info", "an area below its target", None, "Your targets", ""),
         WarningSpec("above_target", "info", "an area above its target", None, "Your targets", ""),

@@ -7,6 +7,7 @@ write is one short transaction.
     engine       the engine, the schema and its migrations, the data revision
     occurrences  calendar sources, their occurrences and import runs
     records      settings, targets, rules, placements, boundaries, journal entries, live sources
+    contracts    contract hours per weekday, effective-dated
     backup       backup and restore
 
 Callers use the names below (`store.load_occurrences(...)`), never a submodule.
@@ -21,6 +22,7 @@ from balance_dash.store.backup import (
     replace_all_rows,
     restore_sqlite,
 )
+from balance_dash.store.contracts import contract_text, load_contracts, save_contract
 from balance_dash.store.engine import (
     DEFAULT_DB_URL,
     MIGRATIONS,
@@ -90,6 +92,7 @@ __all__ = [
     "append_occurrences",
     "backup_sqlite",
     "check_area",
+    "contract_text",
     "count_occurrences",
     "data_revision",
     "default_db_url",
@@ -98,6 +101,7 @@ __all__ = [
     "dump_tables",
     "fingerprints",
     "load_boundaries",
+    "load_contracts",
     "load_coverage",
     "load_import_runs",
     "load_journal",
@@ -122,6 +126,7 @@ __all__ = [
     "replace_rules",
     "restore_sqlite",
     "save_boundary",
+    "save_contract",
     "save_journal",
     "save_live_state",
     "save_settings",

@@ -104,6 +104,15 @@ def save_targets(
         session.commit()
 
 
+def _matrix_tags(rule: Mapping[str, Any]) -> dict[str, bool | None]:
+    """A rule's priority-matrix tags as the table holds them: True, False or NULL (every row has both)."""
+    tags: dict[str, bool | None] = {}
+    for name in ("important", "urgent"):
+        value = rule.get(name)
+        tags[name] = None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else bool(value)
+    return tags
+
+
 def replace_rules(engine: Engine, rules: Sequence[Mapping[str, Any]]) -> None:
     """Make `rules` (in order) the whole rule list, in one transaction; an unknown area refuses all.
 
@@ -117,7 +126,8 @@ def replace_rules(engine: Engine, rules: Sequence[Mapping[str, Any]]) -> None:
         if rules:
             connection.execute(
                 sa.insert(table),
-                [{**{k: v for k, v in rule.items() if k in table.c and k != "id"}, "position": i} for i, rule in enumerate(rules)],
+                [{**{k: v for k, v in rule.items() if k in table.c and k != "id"}, "position": i, **_matrix_tags(rule)}
+                 for i, rule in enumerate(rules)],
             )
         _bump(connection)
 

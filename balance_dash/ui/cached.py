@@ -27,9 +27,11 @@ from balance_dash.settings import Settings
 from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import drilldown
 from balance_dash.workflows import logs as log_workflows
+from balance_dash.workflows import patterns as pattern_workflows
 from balance_dash.workflows import reflect as reflect_workflows
 from balance_dash.workflows import rules as rule_workflows
 from balance_dash.workflows import trends as trend_workflows
+from balance_dash.workflows import working_time as working_time_workflows
 from balance_dash.workflows.scope import Scope
 
 P = ParamSpec("P")
@@ -336,3 +338,23 @@ def _events_in_hour(view: Scope, first_day: date, last_day: date, weekday: int, 
 def events_in_hour(first_day: date, last_day: date, weekday: int, hour: int) -> pd.DataFrame:
     """The work events behind one cell of the "When you work" heatmap (weekday Monday = 0)."""
     return _events_in_hour(scope(), first_day, last_day, weekday, hour)
+
+
+@_view(max_entries=8)
+def _patterns(view: Scope, first_day: date, last_day: date) -> pattern_workflows.Patterns:
+    return pattern_workflows.patterns(view, first_day=first_day, last_day=last_day)
+
+
+def patterns(first_day: date, last_day: date) -> pattern_workflows.Patterns:
+    """Meetings, focus, chunks and series cost of the whole weeks covering [first_day, last_day]."""
+    return _patterns(scope(), first_day, last_day)
+
+
+@_view(max_entries=2)
+def _working_time(view: Scope) -> working_time_workflows.WorkingTime:
+    return working_time_workflows.working_time(view, last_day=view.today, balance=_history(view))
+
+
+def working_time() -> working_time_workflows.WorkingTime:
+    """The working-time account up to today (from the first contract day)."""
+    return _working_time(scope())

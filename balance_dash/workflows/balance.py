@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,8 +12,10 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import analytics, attendance, categorize, health, store, targets
+from balance_dash.analytics import working_time
 from balance_dash.errors import InvalidValueError, SettingsError
 from balance_dash.models import AREAS, UNCATEGORIZED
+from balance_dash.settings import Settings
 from balance_dash.workflows.common import local_midnight_utc, week_start_of
 from balance_dash.workflows.scope import Scope
 
@@ -62,12 +64,14 @@ def categorized_occurrences(
     start_utc: datetime | None = None,
     end_utc: datetime | None = None,
     addresses: tuple[str, ...] | None = None,
+    with_attendees: bool | None = None,
 ) -> pd.DataFrame:
     """Occurrences in the period with their area and day-off mark decided.
 
     Descriptions are read only when an enabled rule looks at them, and attendee lists only once
     the user's own addresses are set: they are most of the bytes of a long history, and nothing
-    else on the hot path needs them. `addresses` are the user's own (default: read from the settings).
+    else on the hot path needs them. `addresses` are the user's own (default: read from the settings);
+    `with_attendees=True` reads the attendee lists even without them (meetings need them).
     """
     if addresses is None:
         try:
@@ -78,7 +82,7 @@ def categorized_occurrences(
     wanted = rules["enabled"].astype(bool) & (rules["field"] == "description")
     occurrences = store.load_occurrences(
         engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any()), with_cancelled=True,
-        with_attendees=bool(addresses),
+        with_attendees=bool(addresses) if with_attendees is None else with_attendees,
     )
     placed = categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
     return attendance.assign_attendance(placed, addresses)
@@ -99,8 +103,11 @@ def balance(scope: Scope, *, first_day: date, last_day: date) -> Balance:
     sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
     covered = scope.coverage
     coverage = analytics.coverage_spans(covered, tz)
-    daily = analytics.daily_hours(
-        occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep, coverage=coverage
+    daily = with_public_holidays(
+        analytics.daily_hours(
+            occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep, coverage=coverage
+        ),
+        settings,
     )
     weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on, rest_days=settings.rest_days)
     in_force = health.prorate_targets(
@@ -125,8 +132,27 @@ def balance(scope: Scope, *, first_day: date, last_day: date) -> Balance:
     )
 
 
-def summary_document(result: Balance) -> dict[str, Any]:
-    """The JSON document of `balance-dash summary --json` (PRODUCT.md section 7)."""
+def with_public_holidays(daily: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """`daily` with the public holidays of the user's country and region made days off (PRODUCT.md
+    section 3: days off shape targets), and a `holiday` column; unchanged without a country."""
+    if not settings.holiday_country or daily.empty:
+        return daily
+    days = pd.DatetimeIndex(daily.index)
+    found = working_time.public_holidays(
+        settings.holiday_country, settings.holiday_subdivision, days[0].date(), days[-1].date()
+    )
+    holiday = days.isin(found.index)
+    return daily.assign(day_off=daily["day_off"].astype(bool) | holiday, holiday=holiday)
+
+
+def summary_document(
+    result: Balance, *, patterns: Callable[[date], dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The JSON document of `balance-dash summary --json` (PRODUCT.md section 7).
+
+    `patterns` gives a week's shape figures (`workflows.patterns.summary_patterns`), shown under
+    "patterns" in each week.
+    """
     weeks = []
     for week_start, row in zip(pd.DatetimeIndex(result.weekly.index), result.weekly.to_dict("records"), strict=True):
         start = week_start.date()
@@ -149,6 +175,7 @@ def summary_document(result: Balance) -> dict[str, Any]:
                 "targets": targets.targets_document(result.targets, start),
                 "warnings": [w.to_document() for w in result.warnings_for_week(start)],
                 "scheduled": result.is_scheduled(start),
+                **({"patterns": patterns(start)} if patterns is not None else {}),
             }
         )
     return {

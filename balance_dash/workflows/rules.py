@@ -20,14 +20,19 @@ from balance_dash.workflows.scope import Scope
 
 # The columns of the rule editor, in the order it shows them; `was` (the position a rule had
 # when the editor opened) is hidden and breaks ties when a rule is moved onto a taken number.
-EDITOR_COLUMNS = ("position", "enabled", "field", "pattern", "is_regex", "area", "marks_day_off")
+EDITOR_COLUMNS = ("position", "enabled", "field", "pattern", "is_regex", "area", "marks_day_off", "matrix")
 
 
 def rules_for_editing(engine: Engine) -> pd.DataFrame:
     """The saved rules in order, numbered from 1, with the editor's columns."""
     rules = store.load_rules(engine)
     numbers = np.arange(1, len(rules) + 1)
-    frame = rules.reindex(columns=list(EDITOR_COLUMNS[1:])).reset_index(drop=True)
+    matrix = [categorize.quadrant_of(i, u) for i, u in zip(rules.get("important", pd.Series(None, index=rules.index)),
+                                                             rules.get("urgent", pd.Series(None, index=rules.index)),
+                                                             strict=True)]
+    frame = rules.assign(matrix=pd.Series(matrix, index=rules.index, dtype=object)).reindex(
+        columns=list(EDITOR_COLUMNS[1:])
+    ).reset_index(drop=True)
     # Nullable dtypes: a row added in the editor arrives with missing cells.
     flags = dict.fromkeys(("enabled", "is_regex", "marks_day_off"), "boolean")
     numbered = frame.astype(flags).assign(position=pd.array(numbers, dtype="Int64"), was=pd.array(numbers, dtype="Int64"))
@@ -65,6 +70,18 @@ def _flag(value: Any, default: bool) -> bool:
     return bool(value)
 
 
+def _matrix(value: Any, number: int) -> dict[str, bool | None]:
+    """The editor's quadrant as the rule's `important` and `urgent` tags (None: no tag)."""
+    name = _text(value)
+    if not name:
+        return {"important": None, "urgent": None}
+    if name not in categorize.MATRIX_QUADRANTS:
+        raise InvalidValueError(f"rule {number}: unknown priority {name!r}",
+                                hint=f"Use one of {', '.join(categorize.MATRIX_QUADRANTS)}, or leave it empty.")
+    important, urgent = categorize.MATRIX_QUADRANTS[name]
+    return {"important": important, "urgent": urgent}
+
+
 def _checked_rule(row: Mapping[Any, Any], number: int) -> dict[str, Any]:
     rule = {
         "field": _text(row.get("field"), "title") or "title",
@@ -73,6 +90,7 @@ def _checked_rule(row: Mapping[Any, Any], number: int) -> dict[str, Any]:
         "area": _text(row.get("area")),
         "marks_day_off": _flag(row.get("marks_day_off"), False),
         "enabled": _flag(row.get("enabled"), True),
+        **_matrix(row.get("matrix"), number),
     }
     where = f"rule {number} ({rule['field']} {rule['pattern']!r})"
     if rule["field"] not in RULE_FIELDS:

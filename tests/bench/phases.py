@@ -121,6 +121,41 @@ def dashboard_cold(url: str, zone: str, now: datetime) -> Figures:
     }
 
 
+def patterns_cold(url: str, zone: str, now: datetime) -> Figures:
+    """The shape of the time (meetings, focus, chunks, series) of the whole history, on top of the
+    dashboard's figures: the occurrences and the balance first (untimed), then the patterns, cold.
+
+    `seconds`: with the user's addresses set, so the patterns share the dashboard's occurrences
+    (attendee lists included); `unshared_s`: without them, the patterns read the attendee lists
+    themselves (the dashboard's occurrences leave them out).
+    """
+    from balance_dash import store, workflows
+    from balance_dash.workflows import patterns as pattern_workflows
+    from balance_dash.workflows.scope import Scope
+
+    engine = store.open_engine(url)
+    anonymous = store.load_settings(engine)
+    settings = anonymous.model_copy(update={"my_addresses": ("me@example.com",)})
+    scope = Scope.of(engine, settings=settings, tz=zone, now=now)
+    scope.occurrences  # noqa: B018 - the dashboard's read, untimed
+    first, last = history_period(scope, scope.today)
+    result = workflows.balance(scope, first_day=first, last_day=last)
+    base = rss_mb()
+    started = time.perf_counter()
+    shape = pattern_workflows.patterns(scope, first_day=first, last_day=last, balance=result)
+    seconds = time.perf_counter() - started
+    unshared_scope = Scope.of(engine, settings=anonymous, tz=zone, now=now)
+    unshared_scope.occurrences  # noqa: B018 - the dashboard's read (without attendee lists), untimed
+    started = time.perf_counter()
+    pattern_workflows.patterns(unshared_scope, first_day=first, last_day=last, balance=result)
+    unshared = time.perf_counter() - started
+    engine.dispose()
+    return {
+        "seconds": seconds, "unshared_s": unshared, "weeks": len(shape.weekly), "meetings": len(shape.meetings),
+        "series": len(shape.series), "base_mb": base, "peak_mb": peak_mb(),
+    }
+
+
 def dashboard_warm(url: str, zone: str, now: datetime, reruns: int = 20, week_changes: int = 12) -> Figures:
     """The dashboard's own cache layer (`ui.cached`), as the "This week" page calls it.
 

@@ -28,6 +28,7 @@ ZONE = "Europe/Berlin"
 TARGET_RATIO, TARGET_PEAK_MB, TARGET_WARM_S, TARGET_COLD_S = 0.6, 700.0, 0.150, 1.5
 # Issue 13: in the real browser a page switch shows the new page's first chart within 1 s warm.
 TARGET_SWITCH_S = 1.0
+TARGET_PATTERNS_S = 0.5  # meetings, focus and chunks of ten years, on top of the dashboard's figures
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def run_size(options: Options, years: int, url: str, now: datetime) -> dict[str,
     result["import"] = in_child(phases.import_calendar, str(path), url, ZONE, now)
     say(f"{years}y: import {result['import']['seconds']:.2f} s; dashboard and summary ...")
     result["dashboard_cold"] = in_child(phases.dashboard_cold, url, ZONE, now)
+    result["patterns_cold"] = in_child(phases.patterns_cold, url, ZONE, now)
     reruns = (5, 4) if options.quick else (20, 12)
     result["dashboard_warm"] = in_child(phases.dashboard_warm, url, ZONE, now, *reruns)
     result["summary"] = in_child(phases.summary, url, ZONE, now)
@@ -172,6 +174,9 @@ def verdicts(r: dict[str, Any]) -> list[str]:
         ("dashboard cold", r["dashboard_cold"]["seconds"] <= TARGET_COLD_S, f"{r['dashboard_cold']['seconds']:.2f} s"),
         ("dashboard warm (slowest)", warm <= TARGET_WARM_S, f"{warm * 1000:.0f} ms"),
     ]
+    if "patterns_cold" in r:
+        seconds = r["patterns_cold"]["seconds"]
+        checks.append(("patterns of the whole history, cold", seconds <= TARGET_PATTERNS_S, f"{seconds:.2f} s"))
     return [f"  {r['years']}y {name}: {value} {'ok' if ok else 'MISSED'}" for name, ok, value in checks]
 
 

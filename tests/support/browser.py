@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.support.environment import REPO_ROOT
 
@@ -93,3 +93,10 @@ def expect_no_exception(page: Page) -> None:
     boxes = page.locator('[data-testid="stException"]').all_inner_texts()
     if boxes:
         raise AssertionError("the app shows an exception:\n" + "\n---\n".join(boxes))
+
+
+def metric(page: Page, label: str) -> Locator:
+    """The `st.metric` whose label is exactly `label` (has_text would also match "Worked" or "of work")."""
+    return page.get_by_test_id("stMetric").filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    )

@@ -69,6 +69,15 @@ with numbers:
     with st.container(height=480 if len(review.warnings) > 3 else "content"):
         widgets.warning_list(review.warnings)
 
+account = cached.working_time()
+account_week = account.week(week_start) if account.has_contract else None
+if account_week is not None:
+    st.caption(
+        f"Working time: {account_week['worked_hours']:.1f} h worked against {account_week['contract_hours']:.1f} h of "
+        f"contract ({account_week['balance_hours']:+.1f} h); balance since your contract began "
+        f"{account_week['running_balance_hours']:+.1f} h."
+    )
+
 st.header("Your review")
 journal = review.journal
 with st.form(f"journal_{week_start}"):

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from balance_dash.categorize import MATRIX_QUADRANTS
 from balance_dash.errors import BalanceDashError
 from balance_dash.models import AREAS, RULE_FIELDS
 from balance_dash.ui import cached, layout
@@ -106,7 +107,7 @@ edited = st.data_editor(
     width="stretch",
     height=460,
     # What a rule matches and where it puts it come first: on a phone they are what fits.
-    column_order=["position", "pattern", "area", "enabled", "field", "is_regex", "marks_day_off"],
+    column_order=["position", "pattern", "area", "enabled", "field", "is_regex", "marks_day_off", "matrix"],
     column_config={
         "position": st.column_config.NumberColumn(
             "#", min_value=1, step=1, width="small", help="Order: the first matching rule wins. Change it to move the rule."
@@ -118,6 +119,11 @@ edited = st.data_editor(
         "area": st.column_config.SelectboxColumn("area", options=list(AREAS), required=True),
         "marks_day_off": st.column_config.CheckboxColumn(
             "day off", default=False, width="small", help="An all-day event it catches marks a day off (vacation, sick)."
+        ),
+        "matrix": st.column_config.SelectboxColumn(
+            "priority", options=list(MATRIX_QUADRANTS), width="medium",
+            help="The priority matrix: tag what the rule catches as important and/or urgent (empty: no tag). "
+                 "Trends shows the hours per quadrant; This week the share of work that was urgent, not important.",
         ),
         "was": None,
     },

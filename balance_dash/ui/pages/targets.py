@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
@@ -12,6 +14,7 @@ from balance_dash.settings import WEEKDAY_NAMES, Settings, Thresholds
 from balance_dash.ui import cached
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.workflows import preferences
+from balance_dash.workflows import working_time as working_time_workflows
 
 st.title("Targets and boundaries")
 settings = cached.settings()
@@ -80,6 +83,78 @@ with st.form("settings"):
                 preferences.save_settings(cached.engine(), updated)
                 flash("Settings saved", icon="⚙️")
                 st.rerun()
+
+st.subheader("Time shape")
+st.caption("How meetings, focus time and chunks are measured (This week's Time shape, the Meetings view in Trends).")
+with st.form("time_shape"):
+    left, right = st.columns(2)
+    focus_hours = left.number_input("Focus block (hours)", min_value=0.25, max_value=12.0, step=0.25,
+                                    value=float(settings.focus_block_hours),
+                                    help=Settings.model_fields["focus_block_hours"].description)
+    chunk_hours = right.number_input("Chunk of family or personal time (hours)", min_value=0.25, max_value=24.0,
+                                     step=0.25, value=float(settings.chunk_hours),
+                                     help=Settings.model_fields["chunk_hours"].description)
+    gap_minutes = left.number_input("Back to back: less than (minutes) apart", min_value=0.0, max_value=60.0, step=1.0,
+                                    value=float(settings.back_to_back_minutes),
+                                    help=Settings.model_fields["back_to_back_minutes"].description)
+    hide_people = right.toggle("Hide the people I meet", settings.hide_people,
+                               help=Settings.model_fields["hide_people"].description)
+    if st.form_submit_button("Save", type="primary"):
+        with reported("Saving the time shape settings"):
+            preferences.save_settings(cached.engine(), settings.model_copy(update={
+                "focus_block_hours": focus_hours, "chunk_hours": chunk_hours, "back_to_back_minutes": gap_minutes,
+                "hide_people": hide_people,
+            }))
+            flash("Time shape settings saved", icon="⚙️")
+            st.rerun()
+
+st.subheader("Working time")
+st.caption("Your contract hours per weekday, in force from a day on (earlier weeks keep the hours then in force); "
+           "public holidays of your country and region are days off; the cap is the balance over your contract "
+           "you accept before a warning shows.")
+account = cached.working_time()
+current_contract = tuple(account.contracts["weekday_hours"].iloc[-1]) if account.has_contract else (8.0,) * 5 + (0.0,) * 2
+with st.form("contract"):
+    day_columns = st.columns(7)
+    contract_hours = [
+        column.number_input(WEEKDAY_NAMES[index][:3], min_value=0.0, max_value=24.0, step=0.5,
+                            value=float(current_contract[index]), key=f"contract_{index}")
+        for index, column in enumerate(day_columns)
+    ]
+    left, right = st.columns(2)
+    contract_from = left.date_input("In force from", value=datetime.now(UTC).astimezone(cached.display_zone()).date(),
+                                    format="YYYY-MM-DD")
+    cap_text = right.text_input("Cap on hours over the contract", placeholder="no cap",
+                                value="" if settings.working_time_cap_hours is None else f"{settings.working_time_cap_hours:g}",
+                                help=Settings.model_fields["working_time_cap_hours"].description)
+    country = left.text_input("Public holidays of (country code)", value=settings.holiday_country or "",
+                              placeholder="DE, AT, US …", help=Settings.model_fields["holiday_country"].description)
+    region = right.text_input("Region", value=settings.holiday_subdivision or "", placeholder="BY, CA …",
+                              help=Settings.model_fields["holiday_subdivision"].description)
+    if st.form_submit_button("Save working time", type="primary"):
+        with reported("Saving the working time"):
+            try:
+                updated = Settings.model_validate({
+                    **settings.model_dump(), "holiday_country": country, "holiday_subdivision": region,
+                    "working_time_cap_hours": cap_text.strip().replace(",", ".") or None,
+                })
+            except ValidationError as error:
+                st.error("Saving the working time failed: " + "; ".join(
+                    str(e["msg"]).removeprefix("Value error, ") for e in error.errors()), icon="⚠️")
+            else:
+                if isinstance(contract_from, date):
+                    working_time_workflows.set_contract(cached.engine(), contract_hours, effective_from=contract_from)
+                preferences.save_settings(cached.engine(), updated)
+                flash(f"Contract of {sum(contract_hours):g} h a week saved from {contract_from}", icon="⚙️")
+                st.rerun()
+if account.has_contract:
+    st.dataframe(
+        account.contracts.assign(
+            hours_a_week=[sum(hours) for hours in account.contracts["weekday_hours"]],
+            weekday_hours=[", ".join(f"{h:g}" for h in hours) for hours in account.contracts["weekday_hours"]],
+        ).rename(columns={"effective_from": "From", "weekday_hours": "Mon–Sun", "hours_a_week": "Hours a week"}),
+        hide_index=True,
+    )
 
 st.subheader("Warning thresholds")
 st.caption(

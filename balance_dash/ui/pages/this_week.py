@@ -15,7 +15,7 @@ from balance_dash import charts, wording, workflows
 from balance_dash.analytics.trends import PERIOD_WEEKS
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, UNCATEGORIZED
-from balance_dash.ui import cached, layout, placement, widgets
+from balance_dash.ui import cached, layout, placement, time_shape, widgets
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.ui.text import plain
 from balance_dash.workflows import data as data_workflows
@@ -260,6 +260,10 @@ if drill:
                 events, key=f"drill-table-{drill_week}-{drill_area}", current_area=drill_area,
                 headers={"title": "Event", "calendar": "Calendar", "when": "When", "hours": "Hours", "placed_by": "Why this area"},
             )
+
+# --- The shape of the time ------------------------------------------------------------------------------
+if has_data:
+    time_shape.week_section(selected, settings)
 
 # --- Warnings and the week day by day ---------------------------------------------------------------
 st.subheader("Warnings")

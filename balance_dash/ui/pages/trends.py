@@ -8,7 +8,7 @@ import streamlit as st
 from balance_dash import charts
 from balance_dash.analytics.trends import ROLLING_WEEKS, Period
 from balance_dash.settings import WEEKDAY_NAMES
-from balance_dash.ui import cached, layout, placement, widgets
+from balance_dash.ui import cached, layout, placement, time_shape, widgets
 
 if not cached.has_data():
     layout.welcome()
@@ -87,6 +87,8 @@ if not scores.empty and scores["boundaries"].gt(0).any():
     if streak:
         st.caption(f"Every boundary kept {streak} {'week' if streak == 1 else 'weeks'} in a row.")
 st.page_link("balance_dash/ui/pages/targets.py", label="Change your boundaries", icon="🎯")
+
+time_shape.meetings_view(result.first_day, result.last_day, settings, theme)
 
 st.subheader("This period against the last")
 st.caption("Each period so far against the same number of days of the one before it.")
