@@ -217,6 +217,13 @@ class _Timer:
 _ACTIVE: _Timer | None = None
 
 
+def rearm() -> None:
+    """In a process forked inside `file_budget`: keep the parent's deadlines (a fork inherits the
+    signal handler and the timer's state, but not the timer itself)."""
+    if _ACTIVE is not None and _can_time():
+        _ACTIVE.arm()
+
+
 def _can_time() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 

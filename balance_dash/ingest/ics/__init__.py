@@ -10,22 +10,34 @@ occurrences become UTC instants, all-day ones local calendar days. The work is s
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 
 from balance_dash.errors import BalanceDashError, CalendarError, InvalidValueError
 from balance_dash.ingest import limits
+from balance_dash.ingest.ics import parallel
 from balance_dash.ingest.ics.common import IngestIssue, gc_paused, shift_years
-from balance_dash.ingest.ics.expand import Rows, expand_events
-from balance_dash.ingest.ics.parse import PARSE_LOCK, EventRecord, collect_events, decode_text
-from balance_dash.ingest.ics.rules import rules_of
+from balance_dash.ingest.ics.expand import expand_events
+from balance_dash.ingest.ics.frame import (
+    Expanded,
+    ordered_frame,
+    outside_window,
+    rows_frame,
+    singles,
+    starts_by_uid,
+)
+from balance_dash.ingest.ics.parse import PARSE_LOCK, collect_events, decode_text
 
-__all__ = ["OCCURRENCE_COLUMNS", "IngestIssue", "ParsedCalendar", "read_ics"]
+__all__ = ["OCCURRENCE_COLUMNS", "READER_VERSION", "IngestIssue", "ParsedCalendar", "choose_window", "read_ics"]
+
+# Raise when the same bytes would now read as different rows: a re-import then reads every
+# stored file again instead of trusting what its last read saw (workflows.calendars).
+READER_VERSION = 1
 
 OCCURRENCE_COLUMNS = (
     "uid",
@@ -61,6 +73,8 @@ class ParsedCalendar:
     events_after: int = 0  # ... all of them after it
     # Per UID, the earliest start (UTC) of its events: what the window's start is chosen from.
     starts_by_uid: dict[str, datetime] = field(default_factory=dict)
+    # Per UID with no occurrence in the window: "before" or "after" it (what events_before/after count).
+    outside_by_uid: dict[str, str] = field(default_factory=dict)
 
 
 def read_ics(
@@ -104,29 +118,25 @@ def read_ics(
     budget = limits.file_budget(file_name, seconds) if seconds else contextlib.nullcontext()
     with budget, PARSE_LOCK, gc_paused():
         try:
-            parsed = collect_events(text, file_name, tz)
-            issues.extend(parsed.issues)
-            issues.extend(
-                limits.duplicate_uid_notes(
-                    [record.uid for record in parsed.events],
-                    [record.component.get("RECURRENCE-ID") is not None for record in parsed.events],
+            expanded = None
+            if parallel.worth_it(text):
+                expanded = parallel.read_in_parts(
+                    text, file_name=file_name, tz=tz, window_of=functools.partial(
+                        choose_window, now=now, since=since, until=until, history_years=history_years,
+                        future_years=future_years,
+                    ),
+                    max_occurrences=max_occurrences, report=report,
                 )
-            )
-            report(0.3, "expanding recurring events")
-            earliest = min((record.start_utc for record in parsed.events), default=None)
-            window = _choose_window(earliest, now, since, until, history_years, future_years)
-            issues.extend(limits.outside_window_note(_singles(parsed.events), window))
-            rows = expand_events(
-                parsed.events,
-                window=window,
-                tz=tz,
-                max_occurrences=max_occurrences,
-                file_name=file_name,
-                issues=issues,
-                progress=lambda done, total: report(0.3 + 0.6 * done / max(total, 1), "expanding recurring events"),
-            )
-            frame = _build_frame(rows)
-            before, after = _outside_window(parsed.events, set(rows.uid), window)
+            if expanded is None:
+                expanded = _read_whole(
+                    text, file_name=file_name, tz=tz, max_occurrences=max_occurrences, report=report,
+                    window_of=functools.partial(
+                        choose_window, now=now, since=since, until=until, history_years=history_years,
+                        future_years=future_years,
+                    ),
+                )
+            issues.extend(expanded.issues)
+            frame = ordered_frame(expanded.frame)
             if max_event_days is not None:
                 frame, notes = limits.clip_long_events(frame, max_event_days)
                 issues.extend(notes)
@@ -138,51 +148,65 @@ def read_ics(
                 f"the calendar could not be read ({type(exc).__name__}: {exc}); nothing was imported.",
                 path=file_name,
             ) from exc
+    window = expanded.window
+    outside = expanded.outside
     cancelled = frame["cancelled"].to_numpy(dtype=bool)
     return ParsedCalendar(
-        name=parsed.name,
+        name=expanded.name,
         frame=frame[~cancelled].drop(columns="cancelled").reset_index(drop=True),
         issues=tuple(issues),
-        event_count=parsed.event_count,
-        cancelled=rows.cancelled,
+        event_count=expanded.event_count,
+        cancelled=expanded.cancelled,
         window=window,
         cancelled_frame=frame[cancelled].drop(columns="cancelled").reset_index(drop=True),
-        events_before=before,
-        events_after=after,
-        starts_by_uid=_starts_by_uid(parsed.events),
+        events_before=sum(side == "before" for side in outside.values()),
+        events_after=sum(side == "after" for side in outside.values()),
+        starts_by_uid=expanded.starts_by_uid,
+        outside_by_uid=outside,
     )
 
 
-def _starts_by_uid(records: list[EventRecord]) -> dict[str, datetime]:
-    starts: dict[str, datetime] = {}
-    for record in records:
-        starts[record.uid] = min(record.start_utc, starts.get(record.uid, record.start_utc))
-    return starts
-
-
-def _outside_window(
-    events: list[EventRecord], expanded: set[str], window: tuple[datetime, datetime]
-) -> tuple[int, int]:
-    """How many events (by UID) gave no occurrence in the window because they lie before or after it."""
-    before: set[str] = set()
-    after: set[str] = set()
-    for record in events:
-        if record.uid in expanded:
-            continue
-        if record.start_utc >= window[1]:
-            after.add(record.uid)
-        elif record.start_utc < window[0]:
-            before.add(record.uid)
-    return len(before - after), len(after)
-def _singles(records: list[EventRecord]) -> list[tuple[str, datetime, timedelta]]:
-    """Title, UTC start and length of each event that neither recurs nor overrides an instance."""
-    return [
-        (record.title, record.start_utc, record.duration)
-        for record in records
-        if not rules_of(record.component)
-        and record.component.get("RDATE") is None
-        and record.component.get("RECURRENCE-ID") is None
-    ]
+def _read_whole(
+    text: str,
+    *,
+    file_name: str,
+    tz: ZoneInfo,
+    max_occurrences: int,
+    report: Callable[[float, str], None],
+    window_of: Callable[[datetime | None], tuple[datetime, datetime]],
+) -> Expanded:
+    """Parse and expand the whole text in this process."""
+    parsed = collect_events(text, file_name, tz)
+    issues = list(parsed.issues)
+    issues.extend(
+        limits.duplicate_uid_notes(
+            [record.uid for record in parsed.events],
+            [record.component.get("RECURRENCE-ID") is not None for record in parsed.events],
+        )
+    )
+    report(0.3, "expanding recurring events")
+    earliest = min((record.start_utc for record in parsed.events), default=None)
+    window = window_of(earliest)
+    issues.extend(limits.outside_window_note(singles(parsed.events), window))
+    rows = expand_events(
+        parsed.events,
+        window=window,
+        tz=tz,
+        max_occurrences=max_occurrences,
+        file_name=file_name,
+        issues=issues,
+        progress=lambda done, total: report(0.3 + 0.6 * done / max(total, 1), "expanding recurring events"),
+    )
+    return Expanded(
+        name=parsed.name,
+        event_count=parsed.event_count,
+        frame=rows_frame(rows),
+        cancelled=rows.cancelled,
+        window=window,
+        outside=outside_window(parsed.events, set(rows.uid), window),
+        starts_by_uid=starts_by_uid(parsed.events),
+        issues=issues,
+    )
 
 
 def _check_arguments(
@@ -204,7 +228,7 @@ def _check_arguments(
         raise InvalidValueError(f"history_years and future_years must not be negative (got {years}).")
 
 
-def _choose_window(
+def choose_window(
     earliest: datetime | None,
     now: datetime,
     since: datetime | None,
@@ -212,6 +236,8 @@ def _choose_window(
     history_years: int,
     future_years: int,
 ) -> tuple[datetime, datetime]:
+    """The expansion window (aware UTC, half-open): `since`/`until` when given, else from the
+    earliest start (at most `history_years` back) to `future_years` after `now`."""
     now = now.astimezone(UTC)
     end = until.astimezone(UTC) if until is not None else shift_years(now, future_years)
     if since is not None:
@@ -219,70 +245,3 @@ def _choose_window(
     floor = shift_years(now, -history_years)
     start = floor if earliest is None else max(earliest, floor)
     return min(start, end), end
-
-
-def _build_frame(rows: Rows) -> pd.DataFrame:
-    """The occurrence frame, built from column lists in one go and ordered deterministically."""
-    all_day = np.asarray(rows.all_day, dtype=bool)
-    start_utc = _instants(rows.start)
-    day_start = np.asarray(rows.day_start, dtype="datetime64[D]")
-    frame = pd.DataFrame(
-        {
-            "uid": pd.Series(rows.uid, dtype=object),
-            "recurrence_key": _recurrence_keys(rows.recurrence_key, start_utc, day_start, all_day),
-            "title": pd.Series(rows.title, dtype=object),
-            "location": pd.Series(rows.location, dtype=object),
-            "description": pd.Series(rows.description, dtype=object),
-            "all_day": all_day,
-            "start_utc": start_utc,
-            "end_utc": _instants(rows.end),
-            "day_start": day_start.astype("datetime64[s]"),
-            "day_end": np.asarray(rows.day_end, dtype="datetime64[D]").astype("datetime64[s]"),
-            "transparent": np.asarray(rows.transparent, dtype=bool),
-            "busy_status": pd.Series(rows.busy_status, dtype=object),
-            "organizer": pd.Series(rows.organizer, dtype=object),
-            "attendees": pd.Series(rows.attendees, dtype=object),
-            "cancelled": np.asarray(rows.is_cancelled, dtype=bool),
-        }
-    )
-    order = ["start_utc", "day_start", "uid", "recurrence_key"]
-    duplicated = frame.duplicated(["uid", "recurrence_key"])
-    if duplicated.any():
-        order += ["title", "location", "description", "end_utc", "day_end"]
-    frame = frame.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
-    if duplicated.any():
-        # Only genuinely duplicated components give two rows one identity: number the later
-        # ones so that (uid, recurrence_key) stays unique and stable across imports.
-        rank = frame.groupby(["uid", "recurrence_key"], sort=False).cumcount()
-        later = rank > 0
-        frame.loc[later, "recurrence_key"] = (
-            frame.loc[later, "recurrence_key"] + "#" + (rank[later] + 1).astype(str)
-        )
-    return frame
-
-
-def _instants(seconds: list[float]) -> pd.Series:
-    """POSIX seconds (NaN for none) -> datetime64[us, UTC]; iCalendar times are whole seconds."""
-    values = np.asarray(seconds, dtype=float)
-    missing = np.isnan(values)
-    whole = np.where(missing, 0.0, np.round(values)).astype("int64")
-    instants = (whole * 1_000_000).astype("datetime64[us]")
-    instants[missing] = np.datetime64("NaT")
-    return pd.Series(instants).dt.tz_localize("UTC")
-
-
-def _recurrence_keys(
-    keys: list[str | None], start_utc: pd.Series, day_start: np.ndarray, all_day: np.ndarray
-) -> pd.Series:
-    """Fill the keys left as None with the occurrence's own start, formatted in one pass."""
-    result = np.asarray(keys, dtype=object)
-    derive = pd.isna(result)
-    timed = derive & ~all_day
-    if timed.any():
-        text = np.datetime_as_string(start_utc.to_numpy(dtype="datetime64[s]")[timed], unit="s")
-        compact = np.char.replace(np.char.replace(text, "-", ""), ":", "")
-        result[timed] = np.char.add(compact, np.full(compact.shape, "Z"))
-    dated = derive & all_day
-    if dated.any():
-        result[dated] = np.char.replace(np.datetime_as_string(day_start[dated], unit="D"), "-", "")
-    return pd.Series(result, dtype=object)

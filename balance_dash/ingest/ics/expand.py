@@ -219,7 +219,7 @@ def _slices(window: tuple[datetime, datetime], bound: float) -> list[tuple[datet
     return list(itertools.pairwise(edges))
 
 
-def _limit_error(file_name: str, limit: int, window: tuple[datetime, datetime]) -> LimitError:
+def limit_error(file_name: str, limit: int, window: tuple[datetime, datetime]) -> LimitError:
     return LimitError(
         f"{file_name}: the calendar expands to more than {limit:,} occurrences between "
         f"{window[0]:%Y-%m-%d} and {window[1]:%Y-%m-%d}; nothing was imported.",
@@ -257,7 +257,7 @@ def expand_events(
         plans.append((series, info, bounds))
     # Refuse before expanding anything when the plain rules alone already pass the limit.
     if sum(bounds.least for _, _, bounds in plans) > max_occurrences:
-        raise _limit_error(file_name, max_occurrences, window)
+        raise limit_error(file_name, max_occurrences, window)
     total = 0
     for index, (series, info, bounds) in enumerate(plans):
         if progress is not None and index % 50 == 0:
@@ -298,7 +298,7 @@ def expand_events(
             continue
         total += len(occurrences)
         if total > max_occurrences:
-            raise _limit_error(file_name, max_occurrences, window)
+            raise limit_error(file_name, max_occurrences, window)
         _add_rows(rows, occurrences, info, str(series.uid), tz)
     return rows
 
