@@ -243,3 +243,25 @@ class LiveSource(SQLModel, table=True):
     last_attempt_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=1000)
     last_change: str = "{}"  # JSON: added, updated, removed, unchanged of the last sync
+
+
+class ImportState(SQLModel, table=True):
+    """What the last read of a calendar file (.ics snapshot) saw, so that re-importing it reads only what changed.
+
+    `content_sha256` is the file's bytes, `options_sha256` everything else the read depended on
+    (zone, window settings, limits, the reader's version); `read_at` is the "now" the window was
+    chosen from. `events` holds, per UID, the hash of its VEVENT blocks and what the report needs
+    without reading them again (workflows.calendars); `summary` the report of that read.
+    """
+
+    __tablename__ = "import_state"
+
+    source_id: int = Field(foreign_key="source.id", primary_key=True, ondelete="CASCADE")
+    content_sha256: str = Field(max_length=64)
+    options_sha256: str = Field(max_length=64)
+    read_at: datetime
+    window_start: datetime
+    window_end: datetime
+    head_sha256: str | None = Field(default=None, max_length=64)
+    events: str = "{}"  # JSON: uid -> [hash, earliest start (UTC ISO), components, "before" | "after" | "", cancelled]
+    summary: str = "{}"  # JSON: the ImportReport fields of that read (workflows.calendars)

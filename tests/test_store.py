@@ -61,6 +61,23 @@ def test_occurrences_round_trip_as_aware_utc_and_dates(db_url):
     assert loaded.loc["m1", "source_name"] == "Work"
 
 
+def test_instants_and_days_read_back_exactly_whatever_form_the_driver_hands_over(db_url):
+    """Instants and days come back as written, from before 1970, to the microsecond, and missing."""
+    rows = [
+        {"uid": "old", "start_utc": "1969-07-20T20:17:40.500000Z", "end_utc": "1969-07-21T02:56:15.000000Z"},
+        {"uid": "micro", "start_utc": "2026-03-29T00:59:59.999999Z", "end_utc": "2026-03-29T01:00:00.000001Z"},
+        {"uid": "open", "start_utc": "2026-11-23T08:00:00.000000Z"},
+        {"uid": "days", "all_day": True, "day_start": "1965-12-31", "day_end": "2038-01-20"},
+    ]
+    engine = store.open_engine(db_url)
+    store.replace_occurrences(engine, source={"name": "Edges"}, frame=frame(*rows))
+    loaded = store.load_occurrences(engine).set_index("uid").loc[[row["uid"] for row in rows]]
+    expected = frame(*rows).set_index("uid")
+    for column in ("start_utc", "end_utc", "day_start", "day_end"):
+        assert str(loaded[column].dtype) == str(expected[column].dtype), column
+        pd.testing.assert_series_equal(loaded[column], expected[column], check_names=False)
+
+
 def test_replace_counts_changes_and_is_idempotent(db_url):
     engine = store.open_engine(db_url)
     store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING, HOLIDAY))

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,7 @@ from balance_dash.errors import (
 from balance_dash.models import (
     LOG_KINDS,
     ImportRun,
+    ImportState,
     LiveSource,
     Occurrence,
     Placement,
@@ -61,6 +62,7 @@ def load_occurrences(
     source_kinds: Sequence[str] | None = None,
     with_cancelled: bool = False,
     with_attendees: bool = True,
+    source_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Occurrences (joined with their source's name) overlapping [start_utc, end_utc).
 
@@ -69,17 +71,12 @@ def load_occurrences(
     once the user's own addresses are known).
 
     Descriptions are the bulk of the rows; `with_description=False` reads them as "" instead.
-    `source_kinds` keeps only the occurrences of sources of those kinds (e.g. models.LOG_KINDS).
+    `source_kinds` keeps only the occurrences of sources of those kinds (e.g. models.LOG_KINDS),
+    `source_ids` only those of these sources.
     """
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     src = Source.__table__  # type: ignore[attr-defined]
-    # SQLite holds instants and days as ISO text: read the text as it is and parse it in one
-    # vectorised step (occurrence_frame) instead of one Python datetime per value.
-    raw_text = engine.dialect.name == "sqlite"
-    timed = [
-        sa.type_coerce(column, sa.String).label(column.name) if raw_text else column
-        for column in (occ.c.start_utc, occ.c.end_utc, occ.c.day_start, occ.c.day_end)
-    ]
+    timed = _cheap_times(engine.dialect.name, (occ.c.start_utc, occ.c.end_utc), (occ.c.day_start, occ.c.day_end))
     statement = sa.select(
         occ.c.id, occ.c.source_id, src.c.name.label("source_name"), occ.c.uid, occ.c.recurrence_key,
         occ.c.title, occ.c.location,
@@ -93,6 +90,8 @@ def load_occurrences(
     ).join(src, src.c.id == occ.c.source_id)
     if source_kinds is not None:
         statement = statement.where(src.c.kind.in_(list(source_kinds)))
+    if source_ids is not None:
+        statement = statement.where(occ.c.source_id.in_([int(i) for i in source_ids]))
     if not with_cancelled:
         statement = statement.where(occ.c.cancelled == sa.false())
     if start_utc is not None:
@@ -106,9 +105,54 @@ def load_occurrences(
     return occurrence_frame(_frame(engine, statement.order_by(occ.c.id), plain=True))
 
 
+def _cheap_times(
+    dialect: str, instants: Sequence[sa.ColumnElement[Any]], days: Sequence[sa.ColumnElement[Any]]
+) -> list[sa.ColumnElement[Any]]:
+    """The instant and day columns in the form the driver hands over cheapest, for `_times` to
+    convert in one vectorised step instead of one Python datetime per value.
+
+    SQLite holds them as ISO text: read the text as it is. PostgreSQL gives whole numbers:
+    instants as microseconds since 1970 (exact: timestamptz holds microseconds), days as days
+    since 1970-01-01. Other databases give the driver's datetimes and dates.
+    """
+    if dialect == "sqlite":
+        return [sa.type_coerce(column, sa.String).label(column.name) for column in (*instants, *days)]
+    if dialect == "postgresql":
+        epoch_day: sa.ColumnElement[Any] = sa.literal_column("DATE '1970-01-01'")
+        return [
+            *(sa.cast(sa.extract("epoch", column) * 1_000_000, sa.BigInteger).label(column.name) for column in instants),
+            *(sa.type_coerce(column - epoch_day, sa.Integer).label(column.name) for column in days),
+        ]
+    return [*instants, *days]
+
+
 def _times(raw: pd.DataFrame, instants: Sequence[str], days: Sequence[str]) -> dict[str, pd.Series]:
     """The instant columns as aware UTC and the day columns as naive days, parsed in one vectorised
-    step each: SQLite gives ISO text, PostgreSQL the driver's datetimes and dates."""
+    step each: from ISO text (SQLite), whole numbers (PostgreSQL, `_cheap_times`), or the
+    driver's datetimes and dates."""
+    def whole_numbers(column: str) -> bool:
+        values = raw[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            return True  # whole numbers with a missing value arrive as floats (exact below 2**53)
+        if values.dtype != object:
+            return False
+        first = values.first_valid_index()
+        return first is not None and isinstance(values[first], int) and not isinstance(values[first], bool)
+
+    def parsed_column(column: str, unit: Literal["us", "D"]) -> pd.Series:
+        if whole_numbers(column):
+            values = raw[column].to_numpy(dtype=object)
+            missing = pd.isna(values)
+            filled = np.where(missing, 0, values)
+            numbers = filled.astype(np.int64) if raw[column].dtype == object else np.round(filled.astype(np.float64)).astype(np.int64)
+            moments = numbers.astype(f"datetime64[{unit}]")
+            moments[missing] = np.datetime64("NaT")
+            series = pd.Series(moments, index=raw.index)
+            return series.dt.tz_localize("UTC") if unit == "us" else series
+        if unit == "us":
+            return pd.to_datetime(raw[column], utc=True, format=formatted(column))
+        return pd.to_datetime(raw[column], format=formatted(column))
+
     def formatted(column: str) -> str | None:
         values = raw[column]
         if values.dtype != object:
@@ -116,13 +160,8 @@ def _times(raw: pd.DataFrame, instants: Sequence[str], days: Sequence[str]) -> d
         first = values.first_valid_index()  # one driver fills a column with one type
         return "ISO8601" if first is not None and isinstance(values[first], str) else None
 
-    parsed = {
-        column: pd.to_datetime(raw[column], utc=True, format=formatted(column)).astype("datetime64[us, UTC]")
-        for column in instants
-    }
-    parsed.update({
-        column: pd.to_datetime(raw[column], format=formatted(column)).astype("datetime64[s]") for column in days
-    })
+    parsed = {column: parsed_column(column, "us").astype("datetime64[us, UTC]") for column in instants}
+    parsed.update({column: parsed_column(column, "D").astype("datetime64[s]") for column in days})
     return parsed
 
 
@@ -306,6 +345,9 @@ def _insert_occurrences(connection: Connection, frame: pd.DataFrame, source_id: 
     conversion): SQLite gets the exact text SQLAlchemy would write, other databases Core rows."""
     if frame.empty:
         return
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        _copy_occurrences(connection, frame, source_id)
+        return
     sqlite = connection.dialect.name == "sqlite"
     values = _column_values(frame, as_text=sqlite)
     names = list(values)
@@ -322,6 +364,30 @@ def _insert_occurrences(connection: Connection, frame: pd.DataFrame, source_id: 
     connection.execute(sa.insert(Occurrence.__table__), records)  # type: ignore[attr-defined]
 
 
+def _copy_occurrences(connection: Connection, frame: pd.DataFrame, source_id: int) -> None:
+    """PostgreSQL: the rows through COPY (psycopg's `Cursor.copy`), in the transaction of `connection`.
+
+    The values go as the text PostgreSQL reads for each column type: instants as the UTC text
+    SQLite is given, with its "+00" offset; days as "YYYY-MM-DD"; flags as booleans.
+    """
+    values = _column_values(frame, as_text=True)
+    for column in ("start_utc", "end_utc"):
+        values[column] = [None if value is None else f"{value}+00" for value in values[column]]
+    for column in ("all_day", "transparent", "cancelled"):
+        values[column] = [bool(value) for value in values[column]]
+    names = ", ".join(values)
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection of a transaction
+    statement = f"COPY occurrence (source_id, {names}) FROM STDIN"
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in zip(itertools.repeat(source_id), *values.values(), strict=False):
+                copy.write_row(row)
+    except dbapi_error as exc:  # the driver's own error, as SQLAlchemy words the other writes' errors
+        raise sa.exc.DBAPIError.instance(statement, None, exc, dbapi_error) from exc
+
+
 def replace_occurrences(
     engine: Engine,
     *,
@@ -331,13 +397,16 @@ def replace_occurrences(
     skipped: int = 0,
     scope: ReplaceScope | None = None,
     live: Mapping[str, Any] | None = None,
+    state: Mapping[str, Any] | None = None,
 ) -> ReplaceCounts:
     """Make `frame` the source's occurrences, in one transaction; keyed by (uid, recurrence_key).
 
     `source` holds the Source fields (`name` required); the source is created or updated.
     Placements survive because they are keyed by uid and recurrence key, not by row id.
     `scope` limits what may be removed (a live sync that saw only part of the calendar); `live`
-    holds LiveSource fields written in the same transaction (see `save_live_source`).
+    holds LiveSource fields written in the same transaction (see `save_live_source`). `state`
+    holds the ImportState fields of the read that made `frame` (a file import); without it the
+    source's import state is dropped, so a later import of a file never trusts a stale one.
     """
     frame = frame.assign(fingerprint=fingerprints(frame))
     occ = Occurrence.__table__  # type: ignore[attr-defined]
@@ -384,10 +453,76 @@ def replace_occurrences(
             )
             if live is not None:
                 _upsert_live(connection, source_id, live)
+            _write_import_state(connection, source_id, state)
             _bump(connection)
     except OperationalError as exc:
         raise StoreError(f"the import could not be written; nothing was changed: {exc.orig}") from exc
     return counts
+
+
+def _write_import_state(connection: Connection, source_id: int, state: Mapping[str, Any] | None) -> None:
+    table = ImportState.__table__  # type: ignore[attr-defined]
+    connection.execute(sa.delete(table).where(table.c.source_id == source_id))
+    if state is not None:
+        fields = {key: value for key, value in state.items() if key in table.c and key != "source_id"}
+        connection.execute(sa.insert(table).values(source_id=source_id, **fields))
+
+
+_STATE_COLUMNS = (
+    "source_id", "content_sha256", "options_sha256", "read_at", "window_start", "window_end", "head_sha256", "summary",
+)
+
+
+def load_import_states(engine: Engine) -> list[dict[str, Any]]:
+    """The import state of each calendar file's source (ImportState without `events`), with the source's name."""
+    table = ImportState.__table__  # type: ignore[attr-defined]
+    src = Source.__table__  # type: ignore[attr-defined]
+    statement = sa.select(*(table.c[name] for name in _STATE_COLUMNS), src.c.name, src.c.count_free).join(
+        src, src.c.id == table.c.source_id
+    )
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(statement)]
+
+
+def load_import_events(engine: Engine, source_id: int) -> str:
+    """The per-event state (JSON) of a source's last file read; "{}" when there is none."""
+    table = ImportState.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        found = connection.execute(sa.select(table.c.events).where(table.c.source_id == source_id)).scalar()
+    return str(found or "{}")
+
+
+def record_unchanged_import(
+    engine: Engine,
+    *,
+    source: Mapping[str, Any],
+    unchanged: int,
+    skipped: int = 0,
+    report: Sequence[Mapping[str, Any]] = (),
+    state: Mapping[str, Any] | None = None,
+) -> int:
+    """An import that found the source's occurrences already as the file has them: update the
+    source's fields (area, file name), record the run (everything unchanged) and, when given,
+    the changed `state` fields (the bytes' hash); the occurrences are not touched."""
+    table = ImportState.__table__  # type: ignore[attr-defined]
+    try:
+        with engine.begin() as connection:
+            source_id = _upsert_source(connection, source)
+            connection.execute(
+                sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
+                {
+                    "source_id": source_id, "at": utc_now(), "file_name": str(source.get("file_name") or ""),
+                    "added": 0, "updated": 0, "removed": 0, "unchanged": unchanged, "skipped": skipped,
+                    "report": json.dumps(list(report)),
+                },
+            )
+            if state:
+                fields = {key: value for key, value in state.items() if key in table.c and key != "source_id"}
+                connection.execute(sa.update(table).where(table.c.source_id == source_id).values(**fields))
+            _bump(connection)
+    except OperationalError as exc:
+        raise StoreError(f"the import could not be written; nothing was changed: {exc.orig}") from exc
+    return source_id
 
 
 @dataclass(frozen=True)
@@ -566,7 +701,8 @@ def update_source(engine: Engine, source_id: int, **fields: Any) -> None:
 def delete_source(engine: Engine, source_id: int) -> None:
     """Delete a source with its occurrences, placements and import history."""
     with engine.begin() as connection:
-        for table in (Occurrence.__table__, Placement.__table__, ImportRun.__table__, LiveSource.__table__):  # type: ignore[attr-defined]
+        tables = (Occurrence.__table__, Placement.__table__, ImportRun.__table__, LiveSource.__table__, ImportState.__table__)  # type: ignore[attr-defined]
+        for table in tables:
             connection.execute(sa.delete(table).where(table.c.source_id == source_id))
         connection.execute(sa.delete(Source.__table__).where(Source.__table__.c.id == source_id))  # type: ignore[attr-defined]
         _bump(connection)
