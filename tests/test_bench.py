@@ -91,3 +91,32 @@ def test_options() -> None:
     assert parse(["--sizes", "5,10", "--db", "postgres"]).db == "postgres"
     with pytest.raises(SystemExit):
         parse(["--sizes", "ten"])
+
+
+def test_descriptions_read_by_the_skim_are_what_icalendar_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Escapes, colons, quotes, folds and long texts: the skim's own reading of a plain DESCRIPTION
+    line gives icalendar's text; one with parameters, or two of them, is left to icalendar."""
+    long = "Join: https://meet.example/abc?x=1\\, y=2\\; z \\\\ \\n" * 60
+    events = [
+        ("plain", "DESCRIPTION:Agenda\\nItem one\\, two\\; three \\\\ done \\N\"quoted\" a:b"),
+        ("empty", "DESCRIPTION:"),
+        ("long", "DESCRIPTION:" + long),
+        ("lower", "description:lower case name"),
+        ("param", "DESCRIPTION;LANGUAGE=en-US:With a parameter\\, kept by icalendar"),
+        ("two", "DESCRIPTION:First\r\nDESCRIPTION:Second"),
+        ("cut", "DESCRIPTION:" + "x" * 1999 + "\\nafter"),
+    ]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    for uid, description in events:
+        lines += ["BEGIN:VEVENT", f"UID:{uid}", "DTSTART:20261102T090000Z", "DTEND:20261102T100000Z",
+                  f"SUMMARY:{uid}", description, "END:VEVENT"]
+    text = "\r\n".join([*lines, "END:VCALENDAR", ""])
+    folded = re.sub(r"([^\r\n]{70})(?=[^\r\n])", "\\1\r\n ", text)  # fold every long line
+    data = folded.encode("utf-8")
+    skimmed = read_ics(data, file_name="texts.ics", tz=BERLIN, now=NOW)
+    monkeypatch.setattr(ics_parse, "skim", Skimmed)  # nothing left out
+    whole = read_ics(data, file_name="texts.ics", tz=BERLIN, now=NOW)
+    pd.testing.assert_frame_equal(skimmed.frame, whole.frame)
+    descriptions = dict(zip(whole.frame["uid"], whole.frame["description"], strict=True))
+    assert descriptions["plain"] == 'Agenda\nItem one, two; three \\ done \n"quoted" a:b'
+    assert len(descriptions["long"]) == 2000 and len(descriptions["cut"]) == 2000

@@ -121,7 +121,9 @@ def _index_series(records: list[EventRecord], tz: ZoneInfo) -> dict[str, _Series
         texts = (
             record.title,
             _text(component, "LOCATION", 500),
-            _text(component, "DESCRIPTION", 2000),
+            record.people.description
+            if record.people.description is not None
+            else _text(component, "DESCRIPTION", 2000),
             status == "CANCELLED",
             record.people,
         )

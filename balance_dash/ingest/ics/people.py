@@ -51,6 +51,9 @@ class People:
     busy_status: str = ""
     organizer: str = ""
     tokens: list[str] = field(default_factory=list)
+    # The DESCRIPTION text (at most DESCRIPTION_CHARS) when the skim read it itself; None: read
+    # it from the parsed component. Not availability, but carried with it from the skim.
+    description: str | None = None
 
     @functools.cached_property
     def attendees(self) -> str:

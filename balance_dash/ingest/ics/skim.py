@@ -12,7 +12,10 @@ of it; skipping it at the line level more than halves the parse. What is left ou
   an export lists every invitee of every meeting and icalendar would build an object with
   parameters for each.
 - DESCRIPTION text beyond what the product keeps (2000 characters), in events with a UID (the
-  UID of an event without one is derived from its whole DESCRIPTION).
+  UID of an event without one is derived from its whole DESCRIPTION); and an event's one plain
+  `DESCRIPTION:` line (no parameters) is read by the skim itself (`People.description`), with
+  icalendar's own unescaping: icalendar splits every content line character by character in
+  Python, and invitations pasted into descriptions are most of an export's characters.
 
 Lines are unfolded and split exactly as icalendar does (RFC 5545 section 3.1), so the parse of
 what remains is the parse of the original, minus the skipped properties. Anything unusual
@@ -28,6 +31,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from icalendar.parser.property import unescape_backslash
 
 from balance_dash.ingest.ics.people import PROPERTIES, People
 
@@ -118,6 +123,10 @@ def _event(lines: list[str], alarms: set[str], found: list[People | None]) -> li
         return lines
     if has_uid:
         kept = [_shorten(line) if _name(line) == "DESCRIPTION" else line for line in kept]
+        described = [index for index, line in enumerate(kept) if _name(line) == "DESCRIPTION"]
+        if len(described) == 1 and kept[described[0]][:12].upper() == "DESCRIPTION:":
+            line = kept.pop(described[0])
+            people.description = str(unescape_backslash(line[12:]))[:KEPT_DESCRIPTION]
     found.append(people)
     return [lines[0], *kept, lines[-1]]
 
