@@ -35,8 +35,8 @@ class PartReads:
         self.monkeypatch = monkeypatch
         original = parallel.read_in_parts
 
-        def recording(text: str, **options: Any) -> Any:
-            result = original(text, **{**options, "parts": self.parts})
+        def recording(split: Any, **options: Any) -> Any:
+            result = original(split, **{**options, "parts": self.parts})
             self.outcomes.append(result is not None)
             return result
 

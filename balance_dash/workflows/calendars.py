@@ -6,7 +6,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -171,10 +170,12 @@ class _Read:
     source_name: str | None
     category: str | None
 
-    def parse(self, data: bytes, *, window: tuple[datetime, datetime] | None = None) -> ics.ParsedCalendar:
+    def parse(
+        self, data: bytes, *, window: tuple[datetime, datetime] | None = None, hash_events: bool = False
+    ) -> ics.ParsedCalendar:
         since, until = window if window is not None else (self.since, self.until)
         options: dict[str, Any] = {
-            "tz": self.tz, "now": self.now, "since": since, "until": until,
+            "tz": self.tz, "now": self.now, "since": since, "until": until, "hash_events": hash_events,
             "max_occurrences": self.settings.max_occurrences, "history_years": self.settings.history_years,
             "future_years": self.settings.future_years, "max_event_days": self.settings.max_event_days,
         }
@@ -321,11 +322,10 @@ def _import_tracked(engine: Engine, data: bytes, read: _Read) -> ImportReport:
                 report = _import_changed_events(engine, data, read, state, parts, content)
                 if report is not None:
                     return report
-    parsed = read.parse(data)
-    parts = parts if parts is not None else _split(data)
+    parsed = read.parse(data, hash_events=True)
     return _store_read(
         engine, data, read, parsed,
-        state=lambda report: _state_of_whole_read(read, parsed, parts, report, content=content, options=options),
+        state=lambda report: _state_of_whole_read(read, parsed, report, content=content, options=options),
     )
 
 
@@ -364,13 +364,9 @@ def _split(data: bytes) -> feed_split.FeedParts | None:
         return None
 
 
-_BEGIN_EVENT = re.compile(r"^BEGIN:VEVENT[ \t]*$", re.MULTILINE | re.IGNORECASE)
-
-
 def _state_of_whole_read(
     read: _Read,
     parsed: ics.ParsedCalendar,
-    parts: feed_split.FeedParts | None,
     report: ImportReport,
     *,
     content: str,
@@ -380,9 +376,10 @@ def _state_of_whole_read(
     does not account for every event (the next change is then read whole)."""
     events: dict[str, list[Any]] = {}
     head = None
+    parts = parsed.event_hashes
     if parts is not None and not parsed.issues:
-        components = {uid: len(_BEGIN_EVENT.findall(text)) for uid, text in parts.groups.items()}
-        if set(parsed.starts_by_uid) == set(parts.groups) and sum(components.values()) == parsed.event_count:
+        components = parts.counts
+        if set(parsed.starts_by_uid) == set(parts.hashes) and sum(components.values()) == parsed.event_count:
             head = parts.head_sha256
             cancelled = _cancelled_by_uid(parsed)
             events = {
@@ -493,13 +490,13 @@ def _import_changed_events(
         **{
             uid: [
                 parts.hashes[uid], parsed.starts_by_uid[uid].isoformat(),
-                len(_BEGIN_EVENT.findall(parts.groups[uid])), parsed.outside_by_uid.get(uid, ""),
+                parts.counts[uid], parsed.outside_by_uid.get(uid, ""),
                 int(cancelled.get(uid, 0)),
             ]
             for uid in changed
         },
     }
-    if sum(len(_BEGIN_EVENT.findall(parts.groups[uid])) for uid in changed) != parsed.event_count:
+    if sum(parts.counts[uid] for uid in changed) != parsed.event_count:
         return None
     name = str(state["name"])
     before = _source_named(engine, name)

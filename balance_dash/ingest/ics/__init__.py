@@ -32,6 +32,7 @@ from balance_dash.ingest.ics.frame import (
     starts_by_uid,
 )
 from balance_dash.ingest.ics.parse import PARSE_LOCK, collect_events, decode_text
+from balance_dash.ingest.ics.split import EventHashes, split_feed
 
 __all__ = ["OCCURRENCE_COLUMNS", "READER_VERSION", "IngestIssue", "ParsedCalendar", "choose_window", "read_ics"]
 
@@ -75,6 +76,9 @@ class ParsedCalendar:
     starts_by_uid: dict[str, datetime] = field(default_factory=dict)
     # Per UID with no occurrence in the window: "before" or "after" it (what events_before/after count).
     outside_by_uid: dict[str, str] = field(default_factory=dict)
+    # `hash_events`: the hashes of the calendar's own lines and of each UID's events (ics.split);
+    # None when the file does not split.
+    event_hashes: EventHashes | None = None
 
 
 def read_ics(
@@ -91,6 +95,7 @@ def read_ics(
     progress: Callable[[float, str], None] | None = None,
     seconds: float | None = None,
     max_event_days: int | None = None,
+    hash_events: bool = False,
 ) -> ParsedCalendar:
     """Read one .ics file and expand it over the window.
 
@@ -119,9 +124,11 @@ def read_ics(
     with budget, PARSE_LOCK, gc_paused():
         try:
             expanded = None
-            if parallel.worth_it(text):
+            in_parts = parallel.worth_it(text)
+            split = split_feed(text) if in_parts or hash_events else None
+            if in_parts and split is not None:
                 expanded = parallel.read_in_parts(
-                    text, file_name=file_name, tz=tz, window_of=functools.partial(
+                    split, file_name=file_name, tz=tz, window_of=functools.partial(
                         choose_window, now=now, since=since, until=until, history_years=history_years,
                         future_years=future_years,
                     ),
@@ -163,6 +170,7 @@ def read_ics(
         events_after=sum(side == "after" for side in outside.values()),
         starts_by_uid=expanded.starts_by_uid,
         outside_by_uid=outside,
+        event_hashes=split.event_hashes() if hash_events and split is not None else None,
     )
 
 

@@ -37,7 +37,7 @@ from balance_dash.ingest.ics.common import gc_paused
 from balance_dash.ingest.ics.expand import expand_events
 from balance_dash.ingest.ics.frame import Expanded, outside_window, rows_frame, singles, starts_by_uid
 from balance_dash.ingest.ics.parse import ParsedFile, collect_events
-from balance_dash.ingest.ics.split import partial_text, split_feed
+from balance_dash.ingest.ics.split import FeedParts, partial_text
 
 try:  # not on Windows: there no memory limit is set
     import resource
@@ -71,10 +71,9 @@ def worth_it(text: str) -> bool:
     return len(text) >= MIN_CHARS and cores() > 1 and not multiprocessing.current_process().daemon and not _memory_limited()
 
 
-def part_texts(text: str, parts: int) -> list[str] | None:
-    """The file as `parts` calendars of consecutive UIDs of about equal size; None when it does not split."""
-    split = split_feed(text)
-    if split is None or len(split.groups) < parts:
+def part_texts(split: FeedParts, parts: int) -> list[str] | None:
+    """The file as `parts` calendars of consecutive UIDs of about equal size; None when there are too few."""
+    if len(split.groups) < parts:
         return None
     total = sum(len(group) for group in split.groups.values())
     chunks: list[list[str]] = [[]]
@@ -88,7 +87,7 @@ def part_texts(text: str, parts: int) -> list[str] | None:
 
 
 def read_in_parts(
-    text: str,
+    split: FeedParts,
     *,
     file_name: str,
     tz: ZoneInfo,
@@ -97,8 +96,9 @@ def read_in_parts(
     report: Callable[[float, str], None],
     parts: int | None = None,
 ) -> Expanded | None:
-    """The whole file's rows, read in parts in parallel; None when it must be read whole instead."""
-    texts = part_texts(text, parts or cores())
+    """The whole file's rows (`split`: the file split by UID), read in parts in parallel; None when it
+    must be read whole instead."""
+    texts = part_texts(split, parts or cores())
     if texts is None:
         return None
     context = _context()

@@ -32,6 +32,19 @@ class FeedParts:
     head_sha256: str  # of the head (DTSTAMP left out), as `hashes`
     groups: dict[str, str]  # UID -> the text of its VEVENT blocks, in file order
     hashes: dict[str, str]  # UID -> SHA-256 of its text (DTSTAMP left out), first 32 hex digits
+    counts: dict[str, int]  # UID -> how many VEVENT blocks it has
+
+    def event_hashes(self) -> EventHashes:
+        return EventHashes(head_sha256=self.head_sha256, hashes=self.hashes, counts=self.counts)
+
+
+@dataclass(frozen=True)
+class EventHashes:
+    """What a re-import compares of a file (`FeedParts` without the texts): small enough to keep."""
+
+    head_sha256: str
+    hashes: dict[str, str]
+    counts: dict[str, int]
 
 
 def _digest(text: str) -> str:
@@ -94,6 +107,7 @@ def split_feed(text: str) -> FeedParts | None:
         head_sha256=_digest(head_text),
         groups=joined,
         hashes={uid: _digest(group) for uid, group in joined.items()},
+        counts={uid: len(blocks) for uid, blocks in groups.items()},
     )
 
 
