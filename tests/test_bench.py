@@ -13,7 +13,7 @@ import pytest
 from balance_dash.ingest.ics import parse as ics_parse
 from balance_dash.ingest.ics import read_ics
 from balance_dash.ingest.ics.skim import Skimmed
-from tests.bench import generate, live, phases
+from tests.bench import generate, live, phases, runner
 from tests.bench.__main__ import parse
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -67,9 +67,27 @@ def test_the_phases_run_and_agree_with_the_library(export: bytes, tmp_path: Path
     assert shape["weeks"] == cold["weeks"] and shape["meetings"] > 0 and shape["series"] > 0
     warm = phases.dashboard_warm(url, "Europe/Berlin", NOW, 2, 2)
     summary = phases.summary(url, "Europe/Berlin", NOW)
-    for figures in (floor, imported, cold, shape, warm, summary):
+    same = phases.reimport_unchanged(str(path), url, "Europe/Berlin", NOW)
+    assert (same["added"], same["updated"], same["unchanged"]) == (0, 0, imported["occurrences"])
+    changed = phases.reimport_one_change(str(path), url, "Europe/Berlin", NOW)
+    assert changed["added"] == changed["removed"] == 0 and 1 < changed["updated"] < imported["occurrences"] / 4
+    assert phases.reimport_unchanged(str(path), url, "Europe/Berlin", NOW)["unchanged"] == imported["occurrences"]
+    for figures in (floor, imported, cold, shape, warm, summary, same, changed):
         assert figures["peak_mb"] > 0
     assert summary["bytes"] > 100
+
+
+def test_the_table_shows_the_phases_that_ran() -> None:
+    result = {
+        "years": 10, "file": "f.ics", "file_mb": 49.2, "load_before": 0.4, "load_after": 0.9,
+        "floor": {"seconds": 36.0, "cpu_s": 35.0, "peak_mb": 1024.0},
+        "import": {"seconds": 14.0, "cpu_s": 20.0, "peak_mb": 500.0, "parts_peak_mb": 300.0, "occurrences": 93726},
+        "import_ratio": 14.0 / 36.0, "import_cpu_ratio": 20.0 / 35.0,
+    }
+    shown = runner.table([result], "sqlite")
+    assert "93,726" in shown and "0.39" in shown and "load average 0.4 before" in shown
+    assert "10y import ratio: 0.39 ok" in shown and "10y import peak: 500 MB ok" in shown
+    assert not any("summary" in line for line in runner.verdicts(result))  # a phase that did not run is not judged
 
 
 def test_the_live_phases_sync_an_address_and_a_caldav_calendar(export: bytes, tmp_path: Path) -> None:
@@ -91,6 +109,10 @@ def test_options() -> None:
     assert parse(["--sizes", "5,10", "--db", "postgres"]).db == "postgres"
     with pytest.raises(SystemExit):
         parse(["--sizes", "ten"])
+    assert parse(["--phases", "floor,import"]).phases == ("floor", "import")
+    assert parse([]).phases == ()
+    with pytest.raises(SystemExit):
+        parse(["--phases", "floor,lunch"])
 
 
 def test_descriptions_read_by_the_skim_are_what_icalendar_reads(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from balance_dash.bench import generate
+from tests.bench import generate
 from balance_dash.errors import BalanceDashError, LimitError
 from balance_dash.ingest import ics, worker
 from balance_dash.ingest.ics import parallel

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from balance_dash import store, workflows
-from balance_dash.bench import generate
+from tests.bench import generate
 from balance_dash.ingest import ics
 from balance_dash.ingest.ics import split as feed_split
 from balance_dash.settings import Settings
