@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
@@ -225,6 +224,8 @@ def _check_backup(path: Path, file_name: str, deadline: float = math.inf) -> Non
 
     if not health or health[0] != "ok":
         raise InvalidValueError("the database file is damaged", path=file_name, hint=hint)
+    from alembic.script import ScriptDirectory
+
     known = {rev.revision for rev in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
     if found is None or str(found[0]) not in known:
         raise SchemaError(

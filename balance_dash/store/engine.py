@@ -6,19 +6,17 @@ Each write elsewhere in the store is one short transaction on an engine made her
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import platformdirs
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, select
@@ -35,6 +33,9 @@ from balance_dash.models import (
     Rule,
     Target,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_DB_URL = "sqlite:///data/balance.db"  # in a checkout (a data/ folder at hand); see default_db_url
 APP_NAME = "balance-dash"
@@ -100,6 +101,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _alembic_config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -108,14 +111,58 @@ def _alembic_config(connection: Connection) -> Config:
 
 def schema_state(engine: Engine) -> tuple[str | None, str]:
     """(revision in the database, revision this code expects)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     return current, head or ""
 
 
+_REVISION = re.compile(r'^revision(?:: str)? = "([^"]+)"$', re.MULTILINE)
+_DOWN_REVISION = re.compile(r'^down_revision(?:: [^=]+)? = "([^"]+)"$', re.MULTILINE)
+
+
+@functools.cache
+def _head_from_files() -> str | None:
+    """The head revision read from the migration files without alembic (which takes a good part
+    of a second to import); None when they are not the plain, single-parent kind read here."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        revision, parent = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+        if path.name == "__init__.py":
+            continue
+        if len(revision) != 1 or len(parent) > 1:
+            return None
+        revisions.add(revision[0])
+        parents.update(parent)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database is at the head revision, asked without alembic; False when unsure."""
+    head = _head_from_files()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:  # no such table (a new database) or no database: alembic's path says which
+        return False
+    return found == [head]
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the head revision (creating it on an empty database)."""
+    if _at_head(engine):  # what nearly every open finds; alembic is imported only otherwise
+        return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(MIGRATIONS))
     try:
         current, head = schema_state(engine)

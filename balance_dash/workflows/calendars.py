@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -19,8 +19,10 @@ from sqlalchemy.engine import Engine
 
 from balance_dash import attendance, store
 from balance_dash.errors import LimitError
-from balance_dash.ingest import ics, worker
-from balance_dash.ingest.ics import split as feed_split
+
+if TYPE_CHECKING:  # the calendar libraries take a good part of a second to import: only an import needs them
+    from balance_dash.ingest import ics
+    from balance_dash.ingest.ics import split as feed_split
 from balance_dash.settings import Settings
 
 SAMPLE_CALENDAR = resources.files("balance_dash") / "data" / "sample.ics"  # shipped inside the package
@@ -179,6 +181,8 @@ class _Read:
             "max_occurrences": self.settings.max_occurrences, "history_years": self.settings.history_years,
             "future_years": self.settings.future_years, "max_event_days": self.settings.max_event_days,
         }
+        from balance_dash.ingest import ics, worker
+
         if self.isolated:
             return worker.read_ics_isolated(
                 data, file_name=self.file_name, seconds=self.settings.import_seconds,
@@ -190,6 +194,8 @@ class _Read:
 
     def options_sha256(self) -> str:
         """Everything besides the bytes that the rows of a read depend on."""
+        from balance_dash.ingest import ics
+
         facts = {
             "reader": ics.READER_VERSION, "libraries": _library_versions(), "zone": self.tz.key,
             "since": None if self.since is None else self.since.astimezone(UTC).isoformat(),
@@ -200,6 +206,8 @@ class _Read:
         return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
     def window_at(self, earliest: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+        from balance_dash.ingest import ics
+
         return ics.choose_window(
             earliest, now, self.since, self.until, self.settings.history_years, self.settings.future_years
         )
@@ -358,6 +366,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _split(data: bytes) -> feed_split.FeedParts | None:
+    from balance_dash.ingest.ics import split as feed_split
+
     try:
         return feed_split.split_feed(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -413,6 +423,8 @@ def _summary(read: _Read, report: ImportReport, earliest: datetime | None) -> di
 
 
 def _report_of(summary: Mapping[str, Any], read: _Read, window: tuple[datetime, datetime]) -> ImportReport:
+    from balance_dash.ingest import ics
+
     return ImportReport(
         file_name=read.file_name, source_name=str(summary["name"]), events=int(summary["events"]),
         occurrences=int(summary["occurrences"]), cancelled=int(summary["cancelled"]), added=0, updated=0, removed=0,
@@ -467,6 +479,8 @@ def _import_changed_events(
     content: str,
 ) -> ImportReport | None:
     """Read and replace only the events whose text changed; None when the whole file must be read."""
+    from balance_dash.ingest.ics import split as feed_split
+
     source_id = int(state["source_id"])
     old: dict[str, list[Any]] = json.loads(store.load_import_events(engine, source_id))
     if not old:

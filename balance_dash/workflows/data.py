@@ -6,19 +6,21 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 from sqlalchemy.engine import Engine
 
-from balance_dash import backup_checks, charts, exports, store
+from balance_dash import backup_checks, exports, store
 from balance_dash.errors import BalanceDashError, InvalidValueError, SettingsError
 from balance_dash.settings import Settings
 from balance_dash.workflows.balance import balance, summary_document
 from balance_dash.workflows.calendars import check_size
 from balance_dash.workflows.common import local_midnight_utc
 from balance_dash.workflows.scope import Scope
+
+if TYPE_CHECKING:  # plotly takes most of a second to import; only the chart export needs it
+    import plotly.graph_objects as go
 
 EXPORT_KINDS = ("entries", "weeks")
 EXPORT_FORMATS = ("csv", "json")
@@ -101,6 +103,8 @@ def chart_png(scope: Scope, *, first_day: date, last_day: date) -> bytes:
     """The weekly balance chart of the period as PNG bytes, drawn by kaleido in the local Chromium."""
     if chart_browser() is None:
         raise BalanceDashError(NO_BROWSER, hint=NO_BROWSER_HINT)
+    from balance_dash import charts
+
     result = balance(scope, first_day=first_day, last_day=last_day)
     figure = charts.weekly_balance(
         result.weekly, result.targets, scheduled=[result.is_scheduled(start.date()) for start in result.weekly.index]
