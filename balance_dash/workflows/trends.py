@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -93,4 +94,19 @@ def week_events(scope: Scope, *, week_start: date) -> pd.DataFrame:
     occurrences = scope.occurrences_between(
         local_midnight_utc(week_start - timedelta(days=1), tz), local_midnight_utc(week_start + timedelta(days=8), tz)
     )
+    # The dashboard's scope hands over the whole history: take the week's rows before anything else.
+    occurrences = occurrences[_near_week(occurrences, tz, week_start)]
     return pure.day_pieces(occurrences[analytics.counted(occurrences)], tz=tz, week_start=week_start)
+
+
+def _near_week(occurrences: pd.DataFrame, tz: ZoneInfo, week_start: date) -> pd.Series:
+    """The rows that touch the local days from the day before the week to the day after it (all
+    that `trends.day_pieces` can place in the week)."""
+    first, after = week_start - timedelta(days=1), week_start + timedelta(days=8)
+    timed = (occurrences["end_utc"] > local_midnight_utc(first, tz)) & (
+        occurrences["start_utc"] < local_midnight_utc(after, tz)
+    )
+    day_start = occurrences["day_start"]
+    day_end = occurrences["day_end"].fillna(day_start + pd.Timedelta(days=1))
+    marked = (day_start < pd.Timestamp(after)) & (day_end > pd.Timestamp(first))
+    return timed | marked
