@@ -169,7 +169,7 @@ def dashboard_cold(url: str, zone: str, now: datetime) -> Figures:
     from balance_dash.workflows.scope import Scope
 
     base = rss_mb()
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     engine = store.open_engine(url)
     scope = Scope.of(engine, tz=zone, now=now)
     opened = time.perf_counter()
@@ -180,7 +180,8 @@ def dashboard_cold(url: str, zone: str, now: datetime) -> Figures:
     done = time.perf_counter()
     engine.dispose()
     return {
-        "seconds": done - started, "open_s": opened - started, "load_s": loaded - opened, "balance_s": done - loaded,
+        "seconds": done - started, "cpu_s": time.process_time() - cpu, "open_s": opened - started,
+        "load_s": loaded - opened, "balance_s": done - loaded,
         "weeks": len(result.weekly), "warnings": len(result.warnings), "rows": int((~occurrences["cancelled"]).sum()),
         "base_mb": base, "peak_mb": peak_mb(),
     }
@@ -285,13 +286,15 @@ def summary(url: str, zone: str, now: datetime) -> Figures:
         sys.executable, "-c", "from balance_dash.cli import main; main()", "summary", "--json",
         "--db", url, "--tz", zone, "--from", first.isoformat(), "--to", last.isoformat(),
     ]
+    children_before, _ = _children()
     started = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    children_after, _ = _children()
     if completed.returncode != 0:
         raise RuntimeError(f"balance-dash summary failed: {completed.stderr.strip()}")
     return {
-        "seconds": seconds, "bytes": len(completed.stdout),
+        "seconds": seconds, "cpu_s": children_after - children_before, "bytes": len(completed.stdout),
         "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
