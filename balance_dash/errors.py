@@ -98,6 +98,14 @@ class StoreError(BalanceDashError):
     """The database cannot be opened or written."""
 
 
+class StaleImportStateError(StoreError):
+    """Another import of the same calendar wrote between reading its import state and writing on
+    it; nothing was written. Never shown: the import then reads the whole file (workflows.calendars)."""
+
+    def __init__(self, source_id: int) -> None:
+        super().__init__(f"the import state of source {source_id} changed during the import; nothing was written")
+
+
 class SchemaError(StoreError):
     """The database schema is older or newer than this version of balance-dash."""
 

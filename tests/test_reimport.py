@@ -211,3 +211,30 @@ def test_a_live_write_drops_the_state_of_a_file_import(export: bytes, tmp_path: 
     reads = Reads(monkeypatch)
     _import(engine, export)
     assert len(reads.events) == 1
+
+
+def test_an_import_that_lost_a_race_reads_the_whole_file(
+    export: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another import of the same calendar wrote between reading the import state and writing:
+    the write worked out against the old state is refused and the whole file is read instead."""
+    parts = _groups(export)
+    first, second = [uid for uid, text in parts.groups.items() if "RRULE:" in text][:2]
+    changed = _retitle(export, first, "Renamed first")
+    other = _retitle(export, second, "Renamed second")
+    expected_export, expected_other = _rows(_whole(tmp_path, export, "x.db")), _rows(_whole(tmp_path, other, "y.db"))
+    for data, expected in ((export, expected_export), (other, expected_other)):
+        engine = _engine(tmp_path, f"race-{len(expected)}-{data is export}.db")
+        _import(engine, export)
+        stale = store.load_import_states(engine)
+        _import(engine, changed)  # the other import, which wins the race
+        with monkeypatch.context() as patch:
+            patch.setattr(store, "load_import_states", lambda _engine, stale=stale: stale)
+            reads = Reads(patch)
+            _import(engine, data)
+        assert reads.events[-1] == _import_count(export)  # the whole file was read after all
+        pd.testing.assert_frame_equal(_rows(engine), expected)
+
+
+def _import_count(data: bytes) -> int:
+    return sum(_groups(data).counts.values())

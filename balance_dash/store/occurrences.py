@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from balance_dash.errors import (
     InvalidValueError,
     SourceClashError,
+    StaleImportStateError,
     StoreError,
 )
 from balance_dash.models import (
@@ -398,6 +399,7 @@ def replace_occurrences(
     scope: ReplaceScope | None = None,
     live: Mapping[str, Any] | None = None,
     state: Mapping[str, Any] | None = None,
+    state_replaces: str | None = None,
 ) -> ReplaceCounts:
     """Make `frame` the source's occurrences, in one transaction; keyed by (uid, recurrence_key).
 
@@ -407,12 +409,16 @@ def replace_occurrences(
     holds LiveSource fields written in the same transaction (see `save_live_source`). `state`
     holds the ImportState fields of the read that made `frame` (a file import); without it the
     source's import state is dropped, so a later import of a file never trusts a stale one.
+    `state_replaces` is the bytes' hash of the import state `frame` was worked out against (a
+    re-import of changed events): if the source's state is another by now, StaleImportStateError
+    is raised and nothing is written.
     """
     frame = frame.assign(fingerprint=fingerprints(frame))
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     try:
         with engine.begin() as connection:
             source_id = _upsert_source(connection, source)
+            _check_state(connection, source_id, state_replaces)
             existing = _existing_rows(connection, source_id, scope)
             merged = frame.merge(
                 existing.drop(columns="removable"), on=list(IDENTITY), how="outer", suffixes=("", "_old"), indicator=True
@@ -460,6 +466,16 @@ def replace_occurrences(
     return counts
 
 
+def _check_state(connection: Connection, source_id: int, expected: str | None) -> None:
+    """Refuse a write worked out against an import state that another import replaced meanwhile."""
+    if expected is None:
+        return
+    table = ImportState.__table__  # type: ignore[attr-defined]
+    found = connection.execute(sa.select(table.c.content_sha256).where(table.c.source_id == source_id)).scalar()
+    if found != expected:
+        raise StaleImportStateError(source_id)
+
+
 def _write_import_state(connection: Connection, source_id: int, state: Mapping[str, Any] | None) -> None:
     table = ImportState.__table__  # type: ignore[attr-defined]
     connection.execute(sa.delete(table).where(table.c.source_id == source_id))
@@ -500,14 +516,17 @@ def record_unchanged_import(
     skipped: int = 0,
     report: Sequence[Mapping[str, Any]] = (),
     state: Mapping[str, Any] | None = None,
+    state_replaces: str | None = None,
 ) -> int:
     """An import that found the source's occurrences already as the file has them: update the
     source's fields (area, file name), record the run (everything unchanged) and, when given,
-    the changed `state` fields (the bytes' hash); the occurrences are not touched."""
+    the changed `state` fields (the bytes' hash); the occurrences are not touched.
+    `state_replaces` as in `replace_occurrences`."""
     table = ImportState.__table__  # type: ignore[attr-defined]
     try:
         with engine.begin() as connection:
             source_id = _upsert_source(connection, source)
+            _check_state(connection, source_id, state_replaces)
             connection.execute(
                 sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
                 {

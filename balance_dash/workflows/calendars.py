@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import attendance, store
-from balance_dash.errors import LimitError
+from balance_dash.errors import LimitError, StaleImportStateError
 
 if TYPE_CHECKING:  # the calendar libraries take a good part of a second to import: only an import needs them
     from balance_dash.ingest import ics
@@ -322,7 +322,9 @@ def _import_tracked(engine: Engine, data: bytes, read: _Read) -> ImportReport:
     candidates = [state for state in _states_for(engine, read) if _reusable(state, read, options)]
     for state in candidates:
         if state["content_sha256"] == content:
-            return _unchanged(engine, read, state, content)
+            unchanged = _unchanged(engine, read, state, content)
+            if unchanged is not None:
+                return unchanged
     parts = _split(data) if candidates else None
     if parts is not None:
         for state in candidates:
@@ -438,10 +440,9 @@ def _report_of(summary: Mapping[str, Any], read: _Read, window: tuple[datetime, 
     )
 
 
-def _unchanged(
-    engine: Engine, read: _Read, state: Mapping[str, Any], content: str, count_free: bool | None = None
-) -> ImportReport:
-    """The file is what the source holds already: record the run, read nothing."""
+def _unchanged(engine: Engine, read: _Read, state: Mapping[str, Any], content: str) -> ImportReport | None:
+    """The file is what the source holds already: record the run, read nothing (None: another
+    import of the calendar wrote meanwhile, so the file must be read after all)."""
     summary = state["summary"]
     name = str(state["name"])
     before = _source_named(engine, name)
@@ -451,11 +452,15 @@ def _unchanged(
         bool(before["count_free"]) != bool(state["count_free"]) or tuple(summary["addresses"]) != read.settings.my_addresses
     ):
         report = dataclasses.replace(report, not_counted=_stored_not_counted(engine, int(state["source_id"]), read))
-    store.record_unchanged_import(
-        engine, source=source, unchanged=report.occurrences, report=summary["issues"],
-        skipped=sum(issue["kind"] == "skipped" for issue in summary["issues"]),
-        state={"content_sha256": content} if content != state["content_sha256"] else None,
-    )
+    try:
+        store.record_unchanged_import(
+            engine, source=source, unchanged=report.occurrences, report=summary["issues"],
+            skipped=sum(issue["kind"] == "skipped" for issue in summary["issues"]),
+            state={"content_sha256": content} if content != state["content_sha256"] else None,
+            state_replaces=state["content_sha256"],
+        )
+    except StaleImportStateError:
+        return None
     read.done()
     return dataclasses.replace(report, area_changed=_area_changed(before, source, report.occurrences))
 
@@ -536,9 +541,13 @@ def _import_changed_events(
         "window_start": window[0], "window_end": window[1], "head_sha256": parts.head_sha256,
         "events": json.dumps(events), "summary": json.dumps(_summary(read, report, earliest)),
     }
-    counts = store.replace_occurrences(
-        engine, source=source, frame=stored, scope=store.ReplaceScope(uids=touched), state=new_state,
-    )
+    try:
+        counts = store.replace_occurrences(
+            engine, source=source, frame=stored, scope=store.ReplaceScope(uids=touched), state=new_state,
+            state_replaces=state["content_sha256"],
+        )
+    except StaleImportStateError:
+        return None
     read.done()
     return dataclasses.replace(
         report, added=counts.added, updated=counts.updated, removed=counts.removed,
