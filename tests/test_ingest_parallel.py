@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.bench import generate
 from balance_dash.errors import BalanceDashError, LimitError
 from balance_dash.ingest import ics, worker
 from balance_dash.ingest.ics import parallel
+from tests.bench import generate
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -127,7 +128,7 @@ def test_a_reader_under_a_memory_limit_reads_in_one_process(monkeypatch: pytest.
     """The dashboard's reader (ingest.worker) has an address-space limit that parts could pass together."""
     monkeypatch.setattr(parallel, "MIN_CHARS", 0)
     assert parallel.worth_it("x")
-    monkeypatch.setattr(parallel.resource, "getrlimit", lambda _what: (512 * 2**20, parallel.resource.RLIM_INFINITY))
+    monkeypatch.setattr(resource, "getrlimit", lambda _what: (512 * 2**20, resource.RLIM_INFINITY))
     assert not parallel.worth_it("x")
     data = generate.generate(0.05, seed=8, now=NOW, ahead_days=14)
     isolated = worker.read_ics_isolated(data, file_name="cal.ics", seconds=120, memory_mb=4000, tz=BERLIN, now=NOW)

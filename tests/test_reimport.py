@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from balance_dash import store, workflows
-from tests.bench import generate
 from balance_dash.ingest import ics
 from balance_dash.ingest.ics import split as feed_split
 from balance_dash.settings import Settings
+from tests.bench import generate
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -63,7 +63,7 @@ def test_occurrences_round_trip_as_aware_utc_and_dates(db_url):
 
 def test_instants_and_days_read_back_exactly_whatever_form_the_driver_hands_over(db_url):
     """Instants and days come back as written, from before 1970, to the microsecond, and missing."""
-    rows = [
+    rows: list[dict[str, object]] = [
         {"uid": "old", "start_utc": "1969-07-20T20:17:40.500000Z", "end_utc": "1969-07-21T02:56:15.000000Z"},
         {"uid": "micro", "start_utc": "2026-03-29T00:59:59.999999Z", "end_utc": "2026-03-29T01:00:00.000001Z"},
         {"uid": "open", "start_utc": "2026-11-23T08:00:00.000000Z"},
