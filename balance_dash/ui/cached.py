@@ -118,9 +118,11 @@ def occurrences() -> pd.DataFrame:
 _HISTORY_BEFORE, _HISTORY_AHEAD = timedelta(weeks=13), timedelta(weeks=4)
 
 
-@_view(max_entries=2)
+# A resource, like the scope: as data, every week change would unpickle the whole history's days,
+# weeks and warnings again (about 100 ms at ten years) only to cut one week out of it.
+@st.cache_resource(show_spinner=False, max_entries=2, hash_funcs={Scope: lambda s: s.key})
 def _history(view: Scope) -> workflows.Balance:
-    """Hours, targets and warnings of the whole history, once per scope (sliced per week)."""
+    """Hours, targets and warnings of the whole history, once per scope (sliced per week, never changed)."""
     today = view.today
     span = data_workflows.data_span(view) or (today, today)
     return workflows.balance(
