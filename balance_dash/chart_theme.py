@@ -91,7 +91,10 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str, theme: str | None, 
         template=template(theme),
         title=title_layout,
         font={"family": FONT, "color": colours.text},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
+        # Anchored to the bottom of the whole figure, not under the plot: plotly then makes room for
+        # it below the week ticks, which a phone's narrow chart turns upright (under the plot, the
+        # legend covered them).
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0, "x": 0, "traceorder": "normal"},
         margin={"l": 10, "r": 10, "t": 70 + 16 * (note.count("<br>") + 1) if note else 60, "b": 10},
         hovermode="closest",
         paper_bgcolor=colours.paper,
@@ -101,3 +104,12 @@ def base_layout(fig: go.Figure, *, title: str, y_title: str, theme: str | None, 
                      automargin=True)
     fig.update_xaxes(gridcolor=colours.grid, zerolinecolor=colours.grid, automargin=True)
     return fig
+
+
+def week_ticks(labels: list[str]) -> dict[str, object]:
+    """X-axis settings that show ISO weeks ("2026-W38") as short ticks (W38), with the year where
+    it starts, so that a phone's narrow chart can still read them."""
+    years = [label[:4] for label in labels]
+    ticks = [label[5:] if k and years[k - 1] == years[k] else f"{label[5:]}<br>{years[k]}" for k, label in enumerate(labels)]
+    return {"type": "category", "categoryorder": "array", "categoryarray": labels, "tickvals": labels, "ticktext": ticks}
+

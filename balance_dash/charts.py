@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from balance_dash.chart_theme import AREA_COLOURS, Theme, base_layout, palette
+from balance_dash.chart_theme import AREA_COLOURS, Theme, base_layout, palette, week_ticks
 from balance_dash.charts_balance import (
     LONG_RANGE_WEEKS,
     area_label,
@@ -131,8 +131,10 @@ def work_heatmap(heat: pd.DataFrame, *, theme: str | None = "light") -> go.Figur
     fig.update_layout(height=380)
     fig.update_yaxes(autorange="reversed", rangemode=None, showgrid=False)
     fig.update_xaxes(
-        title={"text": "hour of the day"}, showgrid=False, zeroline=False, tickangle=0,
-        tickvals=list(range(0, 24, 2)), ticktext=[f"{h:02d}:00" for h in range(0, 24, 2)],
+        # Every third hour, and no fixed angle: on a phone's narrow chart plotly turns the ticks
+        # instead of printing them on top of each other.
+        title={"text": "hour of the day"}, showgrid=False, zeroline=False,
+        tickvals=list(range(0, 24, 3)), ticktext=[f"{h:02d}:00" for h in range(0, 24, 3)],
     )
     return fig
 
@@ -155,7 +157,7 @@ def after_hours(weekly: pd.DataFrame, *, window_text: str = "", theme: str | Non
     fig.update_layout(barmode="stack", bargap=0.3)
     base_layout(fig, title="Work outside your boundaries", y_title="hours per week", theme=theme, note=window_text)
     fig.update_layout(height=380)
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(**week_ticks(weeks))
     return fig
 
 

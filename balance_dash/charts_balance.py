@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from balance_dash.chart_theme import AREA_COLOURS, Palette, base_layout, palette
+from balance_dash.chart_theme import AREA_COLOURS, Palette, base_layout, palette, week_ticks
 from balance_dash.models import AREAS, UNCATEGORIZED
 from balance_dash.targets import range_text
 
@@ -195,10 +195,7 @@ def _area_bars(
     if scheduled.any():
         notes.append("hatched: scheduled, the week is not over yet")
     base_layout(fig, title="Weekly balance", y_title="hours per week", theme=theme, note="<br>".join(notes))
-    # Short ticks (W38), with the year where it starts, so a phone's narrow chart can still read them.
-    years = [label[:4] for label in labels]
-    ticks = [label[5:] if k and years[k - 1] == years[k] else f"{label[5:]}<br>{years[k]}" for k, label in enumerate(labels)]
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickvals=labels, ticktext=ticks)
+    fig.update_xaxes(**week_ticks(labels))
     return fig
 
 

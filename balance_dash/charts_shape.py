@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from balance_dash.chart_theme import base_layout
+from balance_dash.chart_theme import base_layout, week_ticks
 
 SHAPE_COLOURS = {
     "focus_hours": "#44AA99",  # teal
@@ -53,7 +53,10 @@ def working_time_shape(weekly: pd.DataFrame, *, focus_block_hours: float = 2.0, 
     base_layout(fig, title="Meetings, focus and fragmented time", y_title="hours per week", theme=theme,
                 note="your working hours, by what filled them")
     fig.update_layout(height=420)
-    fig.update_xaxes(type="category" if as_bars else "date")
+    if as_bars:
+        fig.update_xaxes(**week_ticks([str(week) for week in weeks]))
+    else:
+        fig.update_xaxes(type="date")
     return fig
 
 
@@ -128,5 +131,8 @@ def priority_matrix(weekly: pd.DataFrame, *, theme: str | None = "light") -> go.
     base_layout(fig, title="The priority matrix", y_title="hours per week", theme=theme,
                 note="time your rules tag as important and/or urgent")
     fig.update_layout(height=380)
-    fig.update_xaxes(type="category" if as_bars else "date")
+    if as_bars:
+        fig.update_xaxes(**week_ticks([str(week) for week in weeks]))
+    else:
+        fig.update_xaxes(type="date")
     return fig

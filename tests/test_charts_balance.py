@@ -57,6 +57,8 @@ def test_up_to_thirty_weeks_each_area_has_its_own_bar_and_its_own_target_mark():
     assert set(work.base) == {35.0} and set(work.y) == {13.0}  # a box from 35 to 48 h
     assert set(marks[1].base) == {14.0} and set(marks[1].y) == {charts_balance.TARGET_LINE_HOURS}
     assert list(fig.layout.xaxis.ticktext[:2]) == ["W01<br>2024", "W02"]
+    # the legend sits at the foot of the figure, where plotly leaves it room below upright ticks
+    assert (fig.layout.legend.yref, fig.layout.legend.yanchor, fig.layout.legend.y) == ("container", "bottom", 0)
     assert len(set(bars[0].x)) == 12
     # scheduled weeks keep the area colour, hatched on top
     assert list(bars[0].marker.pattern.shape) == [""] * 11 + ["/"]

@@ -46,6 +46,9 @@ def test_work_heatmap_figure():
     assert trace.z[1][10] == 1 and trace.z[1][11] == 1 and sum(map(sum, trace.z)) == 2
     assert trace.colorscale[-1][1] == AREA_COLOURS["work"]
     assert fig.layout.yaxis.autorange == "reversed"
+    # Every third hour, at no fixed angle, so plotly can turn them on a phone instead of overlapping.
+    assert list(fig.layout.xaxis.ticktext) == ["00:00", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"]
+    assert fig.layout.xaxis.tickangle is None
 
 
 def test_after_hours_stacks_evenings_and_rest_days():
@@ -62,6 +65,8 @@ def test_after_hours_stacks_evenings_and_rest_days():
         ("on rest days and days off", [0.0, 2.5], charts.REST_DAY_WORK_COLOUR),
     ]
     assert fig.layout.title.subtitle.text == "working hours 08:00–18:00"
+    # Short week ticks, as in the weekly balance: a phone's narrow chart can read them.
+    assert list(fig.layout.xaxis.ticktext) == ["W10<br>2024", "W11"]
 
 
 @pytest.mark.parametrize(("data_since", "note"), [
