@@ -39,7 +39,7 @@ class Thresholds(BaseModel):
     sleep_hours: float = Field(7.0, ge=0, le=24, description="Least nightly sleep opportunity (AASM/SRS 2015 consensus).")
     streak_weeks: int = Field(3, ge=2, le=52, description="Weeks in a row with the same warning before it escalates one level.")
     late_work_hour: float = Field(21.0, ge=12, le=24, description="Work after this hour of the evening raises a caution (Lanaj, Johnson & Barnes 2014: late-evening work and next-day depletion); 24 switches it off.")
-    weekend_work_weekends: int = Field(3, ge=1, le=5, description="Weekends with work among the last four at which a caution is raised (Eurofound 2017, working time patterns and health); 5 switches it off.")
+    weekend_work_weekends: int = Field(3, ge=1, le=5, description="Weekends with work among the last four at which a caution is raised (Wirtz, Nachreiner & Rolfes 2011: Sunday work and health); 5 switches it off.")
     long_break_weeks: int = Field(16, ge=2, le=104, description="Weeks without a break of several days off after which a reminder is raised (de Bloom et al. 2009: vacation effects fade soon after work resumes).")
     long_break_days: int = Field(5, ge=2, le=30, description="Days in a row without work that count as a break.")
     back_to_back_run_hours: float = Field(2.0, gt=0, le=24, description="A run of back-to-back meetings at least this long raises a note (Microsoft Human Factors Lab 2021: stress builds up over back-to-back meetings). Needs your addresses.")
