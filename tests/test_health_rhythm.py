@@ -45,7 +45,7 @@ def test_the_new_codes_have_their_sources_and_thresholds() -> None:
     urls = {code: CATALOG[code].url for code in ("late_work", "weekend_work", "no_long_break", "back_to_back")}
     assert urls == {
         "late_work": "https://doi.org/10.1016/j.obhdp.2014.01.001",
-        "weekend_work": "https://digitalcommons.ilr.cornell.edu/intl/626/",
+        "weekend_work": "https://doi.org/10.3109/07420528.2011.565896",
         "no_long_break": "https://doi.org/10.1539/joh.k8004",
         "back_to_back": "https://www.microsoft.com/en-us/worklab/work-trend-index/brain-research",
     }
