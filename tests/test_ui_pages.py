@@ -7,6 +7,7 @@ from datetime import date, time
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from balance_dash import store, workflows
 from tests.support.apptest import BERLIN, PAGES, REPO, make_app, no_exception, shown
@@ -254,3 +255,14 @@ def test_a_typed_date_or_week_opens_its_week(seeded_url, monkeypatch):
     no_exception(at.text_input(key="week_typed").input("next tuesday").run())
     assert any("neither a date" in w.value for w in at.warning)
     assert at.subheader[0].value.startswith("Week 2026-W43")  # a wrong entry leaves the week as it was
+
+
+@pytest.mark.parametrize("seeded", [False, True])
+def test_the_packaged_entry_point_links_its_pages_from_any_folder(seeded, sqlite_url, seeded_url, monkeypatch, tmp_path):
+    # `balance-dash serve` runs balance_dash/ui/app.py, so Streamlit reads page paths from the
+    # package's ui/ folder: a link written relative to the checkout would fail there (the welcome
+    # page links to Calendars, This week to Rules and Trends).
+    monkeypatch.setenv("BALANCE_DASH_DB", seeded_url if seeded else sqlite_url)
+    monkeypatch.chdir(tmp_path)
+    at = no_exception(AppTest.from_file(str(REPO / "balance_dash" / "ui" / "app.py"), default_timeout=60).run())
+    assert at.get("page_link"), "the first page shows at least one link to another page"

@@ -4,14 +4,10 @@
 `streamlit run app.py` keeps working there. Streamlit runs the script again on every rerun.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
 from balance_dash.ui import layout, live_sources
 from balance_dash.ui.feedback import show_flashes
-
-PAGES = Path(__file__).resolve().parent / "pages"  # absolute: the page files ship inside the package
 
 
 def main() -> None:
@@ -20,16 +16,16 @@ def main() -> None:
     navigation = st.navigation(
         {
             "Your weeks": [
-                st.Page(PAGES / "this_week.py", title="This week", icon="📅", default=True),
-                st.Page(PAGES / "trends.py", title="Trends", icon="📈", url_path="trends"),
-                st.Page(PAGES / "reflect.py", title="Reflect", icon="📝", url_path="reflect"),
+                st.Page(layout.page("this_week"), title="This week", icon="📅", default=True),
+                st.Page(layout.page("trends"), title="Trends", icon="📈", url_path="trends"),
+                st.Page(layout.page("reflect"), title="Reflect", icon="📝", url_path="reflect"),
             ],
             "Your data": [
-                st.Page(PAGES / "import_calendars.py", title="Calendars", icon="📥", url_path="import"),
-                st.Page(PAGES / "log_time.py", title="Log time", icon="⏱️", url_path="log"),
-                st.Page(PAGES / "rules.py", title="Rules", icon="🏷️", url_path="rules"),
-                st.Page(PAGES / "targets.py", title="Targets and boundaries", icon="🎯", url_path="targets"),
-                st.Page(PAGES / "data.py", title="Data", icon="💾", url_path="data"),
+                st.Page(layout.page("import_calendars"), title="Calendars", icon="📥", url_path="import"),
+                st.Page(layout.page("log_time"), title="Log time", icon="⏱️", url_path="log"),
+                st.Page(layout.page("rules"), title="Rules", icon="🏷️", url_path="rules"),
+                st.Page(layout.page("targets"), title="Targets and boundaries", icon="🎯", url_path="targets"),
+                st.Page(layout.page("data"), title="Data", icon="💾", url_path="data"),
             ],
         },
         position="sidebar",

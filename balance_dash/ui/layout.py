@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from balance_dash import workflows
@@ -11,6 +13,14 @@ from balance_dash.ui.text import plain
 from balance_dash.workflows import data as data_workflows
 
 PAGE_NOW, PAGE_BEFORE = "page_now", "page_before"
+PAGES = Path(__file__).resolve().parent / "pages"  # absolute: the page files ship inside the package
+
+
+def page(name: str) -> str:
+    """The path of a page file for `st.Page` and `st.page_link`, absolute: Streamlit reads a
+    relative one from the entry point's folder, which is the checkout for `streamlit run app.py`
+    and the package's `ui/` folder for `balance-dash serve`."""
+    return str(PAGES / f"{name}.py")
 
 
 def remember_page(url_path: str) -> None:
@@ -56,7 +66,7 @@ def welcome() -> None:
     with upload:
         st.subheader("📥 Upload your calendar")
         st.write("Export an .ics file from Google Calendar, Outlook, Apple Calendar or Thunderbird.")
-        st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Calendars", icon="➡️")
+        st.page_link(page("import_calendars"), label="Go to Calendars", icon="➡️")
     with sample:
         st.subheader("✨ Try the sample calendar")
         st.write("A made-up person's busy autumn: meetings, family dinners, a vacation, a crunch week.")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from balance_dash import charts_shape
 from balance_dash.settings import Settings
-from balance_dash.ui import cached, widgets
+from balance_dash.ui import cached, layout, widgets
 from balance_dash.workflows.patterns import Patterns
 
 SERIES_STATE = "meeting_series"  # the series key whose occurrences are listed
@@ -85,7 +85,7 @@ def week_section(selected: date, settings: Settings) -> None:
             st.dataframe(listed, hide_index=True, width="stretch",
                          column_config={"start": st.column_config.DatetimeColumn("Start", format="ddd DD MMM HH:mm"),
                                         "end": st.column_config.DatetimeColumn("End", format="HH:mm")})
-    st.page_link("balance_dash/ui/pages/trends.py", label="Meetings over time, and what each series costs", icon="📈")
+    st.page_link(layout.page("trends"), label="Meetings over time, and what each series costs", icon="📈")
 
 
 def _working_time_block(selected: date) -> None:

@@ -91,7 +91,7 @@ if submitted:
         today = datetime.now(UTC).astimezone(cached.display_zone()).date()
         week = workflows.week_start_of(min(newest, today), settings.week_starts_on)
         st.session_state["week_start"] = week
-        st.page_link("balance_dash/ui/pages/this_week.py", label=f"See the week of {week:%d %b %Y}", icon="📅")
+        st.page_link(layout.page("this_week"), label=f"See the week of {week:%d %b %Y}", icon="📅")
 
 st.divider()
 st.subheader("Who you are")

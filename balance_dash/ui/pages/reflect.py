@@ -12,14 +12,14 @@ from balance_dash import wording, workflows
 from balance_dash.errors import InvalidValueError
 from balance_dash.models import AREAS, BOUNDARY_KINDS
 from balance_dash.settings import WEEKDAY_NAMES
-from balance_dash.ui import cached, widgets
+from balance_dash.ui import cached, layout, widgets
 from balance_dash.ui.feedback import flash, reported
 from balance_dash.workflows import reflect
 
 st.title("Reflect")
 if not cached.has_data():
     st.info("Nothing to reflect on yet: import a calendar or load the sample calendar first.", icon="📝")
-    st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Calendars", icon="➡️")
+    st.page_link(layout.page("import_calendars"), label="Go to Calendars", icon="➡️")
     st.stop()
 
 settings = cached.settings()

@@ -156,7 +156,7 @@ if share >= UNCATEGORIZED_SHARE:
                             number = drilldown.add_title_rule(cached.engine(), title=title, area=area)
                             flash(f"Rule {number} added: titles like “{title}” go to {area}")
                             st.rerun()
-        st.page_link("balance_dash/ui/pages/rules.py", label="All uncategorized events, and the rules", icon="🏷️")
+        st.page_link(layout.page("rules"), label="All uncategorized events, and the rules", icon="🏷️")
 
 # --- The week's figures -------------------------------------------------------------------------
 days_off = (

@@ -26,7 +26,7 @@ if not result.has_events:
         "Import a calendar with past events, or log some time.",
         icon="🌱",
     )
-    st.page_link("balance_dash/ui/pages/import_calendars.py", label="Go to Calendars", icon="📥")
+    st.page_link(layout.page("import_calendars"), label="Go to Calendars", icon="📥")
     st.stop()
 
 st.caption(
@@ -86,7 +86,7 @@ if not scores.empty and scores["boundaries"].gt(0).any():
     streak = int(scores["all_kept_streak"].iloc[-1])
     if streak:
         st.caption(f"Every boundary kept {streak} {'week' if streak == 1 else 'weeks'} in a row.")
-st.page_link("balance_dash/ui/pages/targets.py", label="Change your boundaries", icon="🎯")
+st.page_link(layout.page("targets"), label="Change your boundaries", icon="🎯")
 
 time_shape.meetings_view(result.first_day, result.last_day, settings, theme)
 
