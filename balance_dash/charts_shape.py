@@ -6,6 +6,8 @@ deficiencies and apart from the area colours (https://personal.sron.nl/~pault/#s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -38,25 +40,12 @@ def working_time_shape(weekly: pd.DataFrame, *, focus_block_hours: float = 2.0, 
     fig = go.Figure()
     # Up to a year, one bar per week; longer periods as stacked areas over a date axis, which
     # stay readable where hundreds of bars would not.
-    as_bars = len(weekly) <= LONGEST_BARS
-    weeks = weekly["iso_week"].astype(str).tolist() if as_bars else pd.DatetimeIndex(weekly.index).tolist()
-    for column, colour in SHAPE_COLOURS.items():
-        name = SHAPE_NAMES[column].replace("2 h", f"{focus_block_hours:g} h")
-        hover = f"<b>%{{x}}</b><br>{name}: %{{y:.1f}} h<extra></extra>"
-        if as_bars:
-            fig.add_bar(name=name, x=weeks, y=weekly[column].round(2), marker={"color": colour}, hovertemplate=hover)
-        else:
-            fig.add_scatter(name=name, x=weeks, y=weekly[column].round(2), mode="lines", stackgroup="shape",
-                            line={"color": colour, "width": 0.5}, fillcolor=colour,
-                            hovertemplate=hover.replace("%{x}", "week of %{x|%d %b %Y}"))
-    fig.update_layout(barmode="stack", bargap=0.3)
+    names = {column: SHAPE_NAMES[column].replace("2 h", f"{focus_block_hours:g} h") for column in SHAPE_COLOURS}
+    _stack_weeks(fig, weekly, names, SHAPE_COLOURS, group="shape")
     base_layout(fig, title="Meetings, focus and fragmented time", y_title="hours per week", theme=theme,
                 note="your working hours, by what filled them")
     fig.update_layout(height=420)
-    if as_bars:
-        fig.update_xaxes(**week_ticks([str(week) for week in weeks]))
-    else:
-        fig.update_xaxes(type="date")
+    _week_axis(fig, weekly)
     return fig
 
 
@@ -116,23 +105,36 @@ def priority_matrix(weekly: pd.DataFrame, *, theme: str | None = "light") -> go.
     `weekly`: `time_shape.weekly_shape` with `iso_week`.
     """
     fig = go.Figure()
-    as_bars = len(weekly) <= LONGEST_BARS
-    weeks = weekly["iso_week"].astype(str).tolist() if as_bars else pd.DatetimeIndex(weekly.index).tolist()
-    for column, colour in MATRIX_COLOURS.items():
-        name = MATRIX_NAMES[column]
-        hover = f"<b>%{{x}}</b><br>{name}: %{{y:.1f}} h<extra></extra>"
-        if as_bars:
-            fig.add_bar(name=name, x=weeks, y=weekly[column].round(2), marker={"color": colour}, hovertemplate=hover)
-        else:
-            fig.add_scatter(name=name, x=weeks, y=weekly[column].round(2), mode="lines", stackgroup="matrix",
-                            line={"color": colour, "width": 0.5}, fillcolor=colour,
-                            hovertemplate=hover.replace("%{x}", "week of %{x|%d %b %Y}"))
-    fig.update_layout(barmode="stack", bargap=0.3)
+    _stack_weeks(fig, weekly, MATRIX_NAMES, MATRIX_COLOURS, group="matrix")
     base_layout(fig, title="The priority matrix", y_title="hours per week", theme=theme,
                 note="time your rules tag as important and/or urgent")
     fig.update_layout(height=380)
-    if as_bars:
-        fig.update_xaxes(**week_ticks([str(week) for week in weeks]))
+    _week_axis(fig, weekly)
+    return fig
+
+
+def _stack_weeks(
+    fig: go.Figure, weekly: pd.DataFrame, names: Mapping[str, str], colours: Mapping[str, str], *, group: str
+) -> None:
+    """One stacked series per column of `colours`: bars per ISO week up to LONGEST_BARS weeks,
+    stacked areas over the weeks' dates beyond (hundreds of bars would not stay readable)."""
+    as_bars = len(weekly) <= LONGEST_BARS
+    weeks = weekly["iso_week"].astype(str).tolist() if as_bars else pd.DatetimeIndex(weekly.index).tolist()
+    for column, colour in colours.items():
+        hover = f"<b>%{{x}}</b><br>{names[column]}: %{{y:.1f}} h<extra></extra>"
+        if as_bars:
+            fig.add_bar(name=names[column], x=weeks, y=weekly[column].round(2), marker={"color": colour},
+                        hovertemplate=hover)
+        else:
+            fig.add_scatter(name=names[column], x=weeks, y=weekly[column].round(2), mode="lines", stackgroup=group,
+                            line={"color": colour, "width": 0.5}, fillcolor=colour,
+                            hovertemplate=hover.replace("%{x}", "week of %{x|%d %b %Y}"))
+    fig.update_layout(barmode="stack", bargap=0.3)
+
+
+def _week_axis(fig: go.Figure, weekly: pd.DataFrame) -> None:
+    """Short week ticks under bars, a date axis under stacked areas (as `_stack_weeks` drew them)."""
+    if len(weekly) <= LONGEST_BARS:
+        fig.update_xaxes(**week_ticks(weekly["iso_week"].astype(str).tolist()))
     else:
         fig.update_xaxes(type="date")
-    return fig
