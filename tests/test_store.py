@@ -187,3 +187,42 @@ def test_a_malformed_rule_is_refused_and_the_old_rules_stay(sqlite_url):
     with pytest.raises(InvalidValueError, match=r"rule 1 .* invalid regular expression"):
         rule_workflows.save_rules(engine, [bad])
     pd.testing.assert_frame_equal(store.load_rules(engine), before)
+
+
+def test_coverage_worked_out_from_the_read_history_equals_the_stored_one(db_url):
+    """`coverage_of` (a dashboard that has read every occurrence) and `load_coverage` (one pass in
+    the database) give the same spans: per calendar its first to last live occurrence, timed and
+    all-day apart, cancelled ones left out; per log entry, itself."""
+    engine = store.open_engine(db_url)
+    work = frame(
+        MEETING, HOLIDAY,
+        {"uid": "late", "title": "Review", "start_utc": "2024-11-30T16:00Z", "end_utc": "2024-11-30T17:00Z"},
+        {"uid": "gone", "title": "Cancelled offsite", "start_utc": "2025-02-01T08:00Z", "end_utc": "2025-02-01T18:00Z"},
+    ).assign(cancelled=[False, False, False, True])
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=work)
+    store.replace_occurrences(engine, source={"name": "Holidays"}, frame=frame(
+        {"uid": "x", "title": "Trip", "all_day": True, "day_start": "2023-05-01", "day_end": "2023-05-08"}
+    ))
+    store.append_occurrences(engine, source={"name": "Time log", "kind": "manual"}, frame=frame(
+        {"uid": "a", "title": "Gym", "start_utc": "2024-10-08T17:00Z", "end_utc": "2024-10-08T18:00Z"},
+        {"uid": "b", "title": "Reading", "start_utc": "2026-01-05T19:00Z", "end_utc": "2026-01-05T20:30Z"},
+    ))
+    sources = store.load_sources(engine, with_counts=False)
+    logs = sources.loc[sources["kind"] == "manual", "id"]
+    worked_out = store.coverage_of(store.load_occurrences(engine, with_cancelled=True), logs)
+    stored = store.load_coverage(engine)
+    columns = ["start_utc", "end_utc", "first_day", "last_day"]
+    assert len(stored) == 4  # two calendars and two log entries
+    pd.testing.assert_frame_equal(
+        worked_out.sort_values(columns).reset_index(drop=True), stored.sort_values(columns).reset_index(drop=True)
+    )
+    work_span = stored.dropna(subset=["first_day"]).sort_values("first_day").iloc[-1]
+    assert work_span["end_utc"] == pd.Timestamp("2024-11-30T17:00Z")  # the cancelled offsite is left out
+
+
+def test_sources_without_counts_are_the_same_rows_without_a_pass_over_the_occurrences(sqlite_url):
+    engine = store.open_engine(sqlite_url)
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(MEETING, HOLIDAY))
+    counted, plain = store.load_sources(engine), store.load_sources(engine, with_counts=False)
+    assert int(counted["occurrences"].iloc[0]) == 2
+    pd.testing.assert_frame_equal(counted.drop(columns=["occurrences", "first", "last"]), plain)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import platformdirs
 import sqlalchemy as sa
@@ -236,6 +237,11 @@ def _frame(engine: Engine, statement: sa.Select[Any], *, plain: bool = False) ->
         rows = result.cursor.fetchall() if plain and isinstance(result, sa.CursorResult) else result.fetchall()
     if not rows:
         return pd.DataFrame(columns=keys)
+    if plain:
+        # The driver's tuples as one 2-D object array, then each column's type inferred: about
+        # half the time of transposing the tuples in Python (ten years: 94k rows).
+        table = np.array(rows, dtype=object)
+        return pd.DataFrame(dict(zip(keys, table.T, strict=True)), columns=keys).infer_objects()
     # Column by column: much faster than rows for wide text frames of 100k rows.
     return pd.DataFrame(dict(zip(keys, zip(*rows, strict=True), strict=True)), columns=keys)
 

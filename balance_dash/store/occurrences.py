@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -78,19 +78,18 @@ def load_occurrences(
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     src = Source.__table__  # type: ignore[attr-defined]
     timed = _cheap_times(engine.dialect.name, (occ.c.start_utc, occ.c.end_utc), (occ.c.day_start, occ.c.day_end))
-    statement = sa.select(
-        occ.c.id, occ.c.source_id, src.c.name.label("source_name"), occ.c.uid, occ.c.recurrence_key,
-        occ.c.title, occ.c.location,
-        occ.c.description if with_description else sa.literal("").label("description"),
-        occ.c.all_day, *timed, occ.c.area,
-        occ.c.transparent, occ.c.busy_status,
-        *((occ.c.organizer, occ.c.attendees) if with_attendees
-          else (sa.literal("").label("organizer"), sa.literal("").label("attendees"))),
-        occ.c.cancelled,
-        src.c.count_free,
-    ).join(src, src.c.id == occ.c.source_id)
+    # Only the occurrence table's own columns, and only those asked for: the source's name and
+    # count_free are mapped on from the few source rows, and the columns left out are filled
+    # with "" in pandas. Each column read costs a Python object per row (94k at ten years).
+    left_out = ({} if with_description else {"description": ""}) | (
+        {} if with_attendees else {"organizer": "", "attendees": ""}
+    )
+    cheap = {column.name: column for column in timed}
+    statement = sa.select(*(cheap.get(name, occ.c[name]) for name in _STORED if name not in left_out))
+    sources = sa.select(src.c.id, src.c.name, src.c.count_free)
     if source_kinds is not None:
-        statement = statement.where(src.c.kind.in_(list(source_kinds)))
+        sources = sources.where(src.c.kind.in_(list(source_kinds)))
+        statement = statement.where(occ.c.source_id.in_(sources.with_only_columns(src.c.id).scalar_subquery()))
     if source_ids is not None:
         statement = statement.where(occ.c.source_id.in_([int(i) for i in source_ids]))
     if not with_cancelled:
@@ -103,7 +102,28 @@ def load_occurrences(
         statement = statement.where(
             sa.or_(occ.c.start_utc < end_utc, occ.c.day_start < end_utc.date())
         )
-    return occurrence_frame(_frame(engine, statement.order_by(occ.c.id), plain=True))
+    named = _frame(engine, sources).set_index("id")
+    raw = _frame(engine, statement.order_by(occ.c.id), plain=True)
+    known = raw["source_id"].isin(named.index)
+    if not known.all():  # a source added (or deleted) between the two reads: as if read before it
+        raw = raw[known].reset_index(drop=True)
+    source_id = raw["source_id"].astype("int64") if len(raw) else raw["source_id"]
+    raw = raw.assign(
+        source_name=source_id.map(named["name"]).astype("str"),
+        count_free=source_id.map(named["count_free"]).astype(bool),
+        **{column: pd.Series(value, index=raw.index, dtype="str") for column, value in left_out.items()},
+    )
+    return occurrence_frame(raw[list(OCCURRENCE_COLUMNS)])
+
+
+# The columns of the occurrence table that a read takes, in the order of the frame's contract.
+_STORED = (
+    "id", "source_id", "uid", "recurrence_key", "title", "location", "description", "all_day",
+    "start_utc", "end_utc", "day_start", "day_end", "area", "transparent", "busy_status", "organizer", "attendees",
+    "cancelled",
+)
+# The columns of an occurrence frame (`load_occurrences`), in order.
+OCCURRENCE_COLUMNS = (*_STORED[:2], "source_name", *_STORED[2:], "count_free")
 
 
 def _cheap_times(
@@ -215,14 +235,40 @@ def load_coverage(engine: Engine) -> pd.DataFrame:
     return frame.assign(**_times(frame, ("start_utc", "end_utc"), ("first_day", "last_day")))
 
 
-def load_sources(engine: Engine) -> pd.DataFrame:
-    """Sources with their occurrence counts and date range."""
+def coverage_of(occurrences: pd.DataFrame, log_source_ids: Collection[int]) -> pd.DataFrame:
+    """`load_coverage` worked out from a frame of every occurrence (`load_occurrences` with
+    `with_cancelled=True` and no period) instead of a second pass over the table: the same rows,
+    as a dashboard that has read the whole history needs them."""
+    live = occurrences[~occurrences["cancelled"].astype(bool)]
+    logged = live["source_id"].isin(list(log_source_ids))
+    calendars = live[~logged].groupby("source_id", sort=False).agg(
+        start_utc=("start_utc", "min"), end_utc=("end_utc", "max"),
+        first_day=("day_start", "min"), last_day=("day_end", "max"),
+    )
+    entries = live.loc[logged, ["start_utc", "end_utc", "day_start", "day_end"]]
+    entries = entries.rename(columns={"day_start": "first_day", "day_end": "last_day"})
+    frame = pd.concat([calendars.reset_index(drop=True), entries.reset_index(drop=True)], ignore_index=True)
+    return frame.astype({"start_utc": "datetime64[us, UTC]", "end_utc": "datetime64[us, UTC]",
+                         "first_day": "datetime64[s]", "last_day": "datetime64[s]"})
+
+
+def load_sources(engine: Engine, *, with_counts: bool = True) -> pd.DataFrame:
+    """Sources with their occurrence counts and date range (columns `occurrences`, `first`, `last`).
+
+    `with_counts=False` reads the source rows alone: counting takes a pass over every
+    occurrence, which deciding areas does not need.
+    """
     occ = Occurrence.__table__  # type: ignore[attr-defined]
     src = Source.__table__  # type: ignore[attr-defined]
+    own = (
+        src.c.id, src.c.name, src.c.kind, src.c.area, src.c.area_forced, src.c.count_free, src.c.file_name,
+        src.c.imported_at,
+    )
+    if not with_counts:
+        return _frame(engine, sa.select(*own).order_by(src.c.name))
     statement = (
         sa.select(
-            src.c.id, src.c.name, src.c.kind, src.c.area, src.c.area_forced, src.c.count_free, src.c.file_name,
-            src.c.imported_at,
+            *own,
             sa.func.count(occ.c.id).label("occurrences"),
             sa.func.min(sa.func.coalesce(occ.c.start_utc, occ.c.day_start)).label("first"),
             sa.func.max(sa.func.coalesce(occ.c.end_utc, occ.c.day_end)).label("last"),

@@ -84,7 +84,9 @@ def categorized_occurrences(
         engine, start_utc=start_utc, end_utc=end_utc, with_description=bool(wanted.any()), with_cancelled=True,
         with_attendees=bool(addresses) if with_attendees is None else with_attendees,
     )
-    placed = categorize.assign_areas(occurrences, rules, store.load_sources(engine), store.load_placements(engine))
+    placed = categorize.assign_areas(
+        occurrences, rules, store.load_sources(engine, with_counts=False), store.load_placements(engine)
+    )
     return attendance.assign_attendance(placed, addresses)
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from balance_dash import store
+from balance_dash.models import LOG_KINDS
 from balance_dash.settings import Settings
 from balance_dash.workflows.common import resolve_zone, week_start_of
 
@@ -146,5 +147,9 @@ class Scope:
 
     @read_once
     def coverage(self) -> pd.DataFrame:
-        """First and last instant each source covers, and the logged days (read once)."""
-        return store.load_coverage(self.engine)
+        """First and last instant each source covers, and the logged days (read once; worked out
+        from the occurrences when the whole history is already read)."""
+        if not self.has_read_occurrences:
+            return store.load_coverage(self.engine)
+        sources = store.load_sources(self.engine, with_counts=False)
+        return store.coverage_of(self.occurrences, sources.loc[sources["kind"].isin(LOG_KINDS), "id"].astype(int))
