@@ -7,6 +7,14 @@ Errors become messages in one place, `main()`: a BalanceDashError prints one lin
 
 from __future__ import annotations
 
+import gc
+
+# The libraries imported below make about a million objects that live as long as the command.
+# The cycle collector tracing them while they are made, and again when the process ends, was a
+# quarter of a short command's time (a summary: 1.25 s -> 1.0 s at ten years). It runs again
+# after the imports; `main` then moves them out of its reach (`gc.freeze`).
+gc.disable()
+
 import json
 import os
 import signal
@@ -30,6 +38,8 @@ from balance_dash.workflows import data as data_workflows
 from balance_dash.workflows import patterns as pattern_workflows
 from balance_dash.workflows import serve as serving
 from balance_dash.workflows import working_time as working_time_workflows
+
+gc.enable()
 
 app = typer.Typer(
     help="balance-dash: see where your week goes, against the hours you meant to spend.",
@@ -852,6 +862,7 @@ def sync_(
 
 def main() -> None:
     """Entry point: run the app, turning BalanceDashError into one line on stderr."""
+    gc.freeze()  # what the imports made lives until the end: later collections need not trace it
     try:
         # Without standalone mode click returns an Exit's code instead of raising it.
         code = plain_help(typer.main.get_command(app)).main(standalone_mode=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -226,3 +228,11 @@ def test_summary_json_marks_the_days_of_the_sample_vacation(capsys, monkeypatch,
     assert set(week["not_counted"]) == {"cancelled", "declined", "out_of_office", "free"}
     # Sleep is its own figure: rest holds only what the calendar holds as rest.
     assert week["hours"]["sleep"] >= week["hours"]["assumed_sleep"] > 40
+
+
+def test_importing_the_command_leaves_the_cycle_collector_on():
+    """The command turns the collector off only while its libraries are imported: a program (or
+    the dashboard's process) that imports it keeps collecting cycles."""
+    probe = "import gc, balance_dash.cli; print(gc.isenabled())"
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert shown.stdout.strip() == "True"
