@@ -51,6 +51,9 @@ class Occurrence(SQLModel, table=True):
         UniqueConstraint("source_id", "uid", "recurrence_key", name="uq_occurrence_identity"),
         Index("ix_occurrence_start", "start_utc"),
         Index("ix_occurrence_day_start", "day_start"),
+        # A period's read asks for what ends after its start (migration 0007).
+        Index("ix_occurrence_end", "end_utc"),
+        Index("ix_occurrence_day_end", "day_end"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

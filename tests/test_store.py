@@ -226,3 +226,20 @@ def test_sources_without_counts_are_the_same_rows_without_a_pass_over_the_occurr
     counted, plain = store.load_sources(engine), store.load_sources(engine, with_counts=False)
     assert int(counted["occurrences"].iloc[0]) == 2
     pd.testing.assert_frame_equal(counted.drop(columns=["occurrences", "first", "last"]), plain)
+
+
+def test_a_period_reads_its_occurrences_in_the_order_they_were_stored(db_url):
+    """A period's read goes through the end indexes, which hand rows over by end time; the frame
+    still comes in storage order, as a read of the whole history does."""
+    engine = store.open_engine(db_url)
+    rows = [  # stored first, ending last: the index order is the reverse of the storage order
+        {"uid": f"e{n}", "title": f"Event {n}", "start_utc": f"2024-10-{20 - n:02d}T08:00Z", "end_utc": f"2024-10-{20 - n:02d}T09:00Z"}
+        for n in range(6)
+    ]
+    store.replace_occurrences(engine, source={"name": "Work"}, frame=frame(*rows, HOLIDAY))
+    whole = store.load_occurrences(engine)
+    period = store.load_occurrences(
+        engine, start_utc=datetime(2024, 10, 1, tzinfo=UTC), end_utc=datetime(2024, 10, 31, tzinfo=UTC)
+    )
+    assert period["id"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(period, whole)

@@ -103,7 +103,12 @@ def load_occurrences(
             sa.or_(occ.c.start_utc < end_utc, occ.c.day_start < end_utc.date())
         )
     named = _frame(engine, sources).set_index("id")
-    raw = _frame(engine, statement.order_by(occ.c.id), plain=True)
+    windowed = start_utc is not None or end_utc is not None
+    # A period is read through the end and start indexes (near today: a few weeks' rows instead
+    # of ten years'); ordering by id in SQL would make SQLite walk the table in id order instead.
+    raw = _frame(engine, statement if windowed else statement.order_by(occ.c.id), plain=True)
+    if windowed and not raw["id"].is_monotonic_increasing:
+        raw = raw.sort_values("id", kind="stable", ignore_index=True)
     known = raw["source_id"].isin(named.index)
     if not known.all():  # a source added (or deleted) between the two reads: as if read before it
         raw = raw[known].reset_index(drop=True)
