@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from balance_dash import analytics
@@ -131,15 +132,18 @@ def evaluate(
 
 def _with_data(warnings: list[HealthWarning], daily: pd.DataFrame) -> list[HealthWarning]:
     """The warnings whose period holds data on at least one day: days nothing covers are not judged."""
-    if "has_data" not in daily or daily["has_data"].astype(bool).all():
+    if "has_data" not in daily or daily["has_data"].astype(bool).all() or not warnings:
         return warnings
-    with_data = pd.DatetimeIndex(daily.index)[daily["has_data"].astype(bool).to_numpy()]
-    kept = []
-    for warning in warnings:  # a loop over warnings, not occurrences
-        first = int(with_data.searchsorted(pd.Timestamp(warning.period_start), side="left"))
-        if first < len(with_data) and with_data[first] <= pd.Timestamp(warning.period_end):
-            kept.append(warning)
-    return kept
+    chosen = daily["has_data"].astype(bool).to_numpy()
+    with_data = np.asarray(pd.DatetimeIndex(daily.index)[chosen].values, dtype="datetime64[D]")
+    starts = np.array([w.period_start for w in warnings], dtype="datetime64[D]")
+    ends = np.array([w.period_end for w in warnings], dtype="datetime64[D]")
+    # The first day with data on or after each period's start, if any, must lie inside the period.
+    first = np.searchsorted(with_data, starts, side="left")
+    found = first < len(with_data)
+    kept = np.zeros(len(warnings), dtype=bool)
+    kept[found] = with_data[first[found]] <= ends[found]
+    return [warning for warning, keep in zip(warnings, kept.tolist(), strict=True) if keep]
 
 
 def streaks(warnings: list[HealthWarning], *, settings: Settings) -> list[HealthWarning]:

@@ -16,8 +16,10 @@ from balance_dash.analytics import intervals as iv
 from balance_dash.health.catalog import HealthWarning
 from balance_dash.health.checks import (
     Context,
+    dates_of,
     day_subject,
     day_text,
+    day_texts,
     hours_text,
     make_warning,
     rounded,
@@ -30,7 +32,7 @@ _EU = "the EU Working Time Directive"
 
 
 def _work(ctx: Context) -> iv.IntervalSet:
-    return analytics.interval_set(ctx.intervals, ("work",))
+    return ctx.work
 
 
 def _local_days(ctx: Context, instants_us: iv.Micros) -> pd.DatetimeIndex:
@@ -179,31 +181,29 @@ def check_after_hours(ctx: Context) -> list[HealthWarning]:
         inside = iv.window_hours(work, day_lo, close_us) + iv.window_hours(work, open_us, day_hi)
     rest, off = _boundary_days(ctx)
     outside = np.where(rest | off, 0.0, np.round(total - inside, 6))
-    frame = pd.DataFrame({"outside": outside}, index=days)
-    frame = frame.assign(week_start=analytics.week_start_of(days, ctx.week_starts_on))
-    flagged = frame[frame["outside"] > 0]
-    if flagged.empty:
+    flagged = np.flatnonzero(outside > 0)
+    if not len(flagged):
         return []
     window = f"{settings.workday_start:%H:%M}-{settings.disconnect_time:%H:%M}"
-    # Labels and "not over yet" for all flagged weeks in one vectorised step each.
-    starts = pd.DatetimeIndex(flagged["week_start"].unique())
-    labels = dict(zip(starts, analytics.iso_week_label(starts, ctx.week_starts_on), strict=True))
-    not_over = dict(zip(starts, ctx.ends_after_now(starts + pd.Timedelta(days=6)), strict=True))
+    week_of_day = analytics.week_start_of(days[flagged], ctx.week_starts_on)
+    # The flagged days are in order, so each week's days are one run of them.
+    first_of_week = np.flatnonzero(np.concatenate(([True], week_of_day[1:] != week_of_day[:-1])))
+    stops = np.append(first_of_week[1:], len(flagged)).tolist()
+    starts = week_of_day[first_of_week]
+    labels = ctx.weekly["iso_week"].reindex(starts).astype(object)
+    labels = labels.where(labels.notna(), analytics.iso_week_label(starts, ctx.week_starts_on).to_numpy(object))
+    not_over = ctx.ends_after_now(starts + pd.Timedelta(days=6))
+    hours = outside[flagged]
+    listed = [f"{text} ({hours_text(h)} h)" for text, h in zip(day_texts(days[flagged]), hours.tolist(), strict=True)]
     warnings = []
-    for week_start, rows in flagged.groupby("week_start"):  # a loop over weeks
-        start = pd.Timestamp(str(week_start))
-        end = start + pd.Timedelta(days=6)
-        scheduled = bool(not_over[start])
-        label = str(ctx.weekly["iso_week"].get(start, labels[start]))
-        figure = float(rows["outside"].sum())
-        listed = ", ".join(
-            f"{day_text(day)} ({hours_text(h)} h)"
-            for day, h in zip(pd.DatetimeIndex(rows.index), rows["outside"], strict=True)
-        )
+    for k, (first, stop) in enumerate(zip(first_of_week.tolist(), stops, strict=True)):  # a loop over weeks
+        start, scheduled = starts[k], bool(not_over[k])
+        figure = float(hours[first:stop].sum())
         message = (
-            f"{week_subject(ctx, start, label, scheduled)} {hours_text(figure)} h of work outside your "
-            f"{window} working hours: {listed}"
+            f"{week_subject(ctx, start, str(labels.iloc[k]), scheduled)} {hours_text(figure)} h of work outside "
+            f"your {window} working hours: {', '.join(listed[first:stop])}"
         )
+        end = start + pd.Timedelta(days=6)
         warnings.append(make_warning("after_hours", message, start, end, figure, 0.0, scheduled))
     return warnings
 
@@ -215,13 +215,14 @@ def check_work_on_rest_days(ctx: Context) -> list[HealthWarning]:
     work = rounded(ctx.daily["work"]).to_numpy()
     flagged = np.flatnonzero((rest | off) & (work > 0))
     scheduled = ctx.ends_after_now(days[flagged]) if len(flagged) else np.zeros(0, bool)
+    texts, dates = day_texts(days[flagged]), dates_of(days[flagged])
     warnings = []
     for k, i in enumerate(flagged.tolist()):
         kind = "a day off" if off[i] else "a rest day"
         when = " (scheduled)" if scheduled[k] else ""
         verb = "already holds" if scheduled[k] else "held"
-        message = f"{day_text(days[i])}{when}, {kind}, {verb} {hours_text(work[i])} h of work"
-        warnings.append(make_warning("work_on_rest_day", message, days[i], days[i], work[i], 0.0, scheduled[k]))
+        message = f"{texts[k]}{when}, {kind}, {verb} {hours_text(work[i])} h of work"
+        warnings.append(make_warning("work_on_rest_day", message, dates[k], dates[k], work[i], 0.0, scheduled[k]))
     return warnings
 
 
@@ -237,20 +238,21 @@ def check_sleep(ctx: Context) -> list[HealthWarning]:
         sleep=(settings.sleep_start, settings.sleep_end),
     )
     short = nights[rounded(nights["opportunity_hours"]) < limit]
-    now = pd.Timestamp(ctx.now)
+    scheduled = (short["window_end_utc"] > pd.Timestamp(ctx.now)).to_numpy(dtype=bool)
+    window_ends = pd.DatetimeIndex(short["window_end_utc"]).tz_convert(ctx.tz).tz_localize(None).normalize()
+    night_days = pd.DatetimeIndex(short.index)
     window = f"{settings.sleep_start:%H:%M}-{settings.sleep_end:%H:%M}"
     warnings = []
-    for night, row in short.iterrows():  # a loop over flagged nights
-        night_day = pd.Timestamp(str(night))
-        scheduled = bool(row["window_end_utc"] > now)
-        end_day = pd.Timestamp(row["window_end_utc"]).tz_convert(ctx.tz).tz_localize(None).normalize()
-        figure = float(row["opportunity_hours"])
-        lead = f"Night of {day_text(night_day)}" + (" (scheduled) already leaves" if scheduled else ": only")
+    for night, night_text, end_day, figure, due in zip(  # a loop over flagged nights
+        dates_of(night_days), day_texts(night_days), dates_of(window_ends),
+        short["opportunity_hours"].astype(float).tolist(), scheduled.tolist(), strict=True,
+    ):
+        lead = f"Night of {night_text}" + (" (scheduled) already leaves" if due else ": only")
         message = (
             f"{lead} {hours_text(figure)} h of sleep opportunity in your {window} sleep window, under the "
             f"{hours_text(limit)} h adults need (AASM/SRS 2015)"
         )
-        warnings.append(make_warning("short_sleep", message, night_day, end_day, figure, limit, scheduled))
+        warnings.append(make_warning("short_sleep", message, night, end_day, figure, limit, due))
     return warnings
 
 
@@ -261,40 +263,40 @@ def check_targets(ctx: Context, in_force: pd.DataFrame) -> list[HealthWarning]:
     """
     weekly = ctx.weekly
     starts = pd.DatetimeIndex(weekly.index)
-    scheduled = pd.Series(ctx.ends_after_now(pd.DatetimeIndex(starts + pd.Timedelta(days=6))), index=starts)
+    scheduled = ctx.ends_after_now(pd.DatetimeIndex(starts + pd.Timedelta(days=6)))
+    complete_past = (weekly["days"] == 7).to_numpy() & ~scheduled
+    labels = weekly["iso_week"].astype(str).tolist()
+    workdays_off = weekly["workdays_off"].to_numpy() if "workdays_off" in weekly else None
     warnings = []
     for area in AREAS:  # a loop over the four areas
         goal = in_force[in_force["area"] == area].set_index("week_start").reindex(starts)
-        hours = rounded(weekly[area])
-        complete_past = (weekly["days"] == 7) & ~scheduled
-        below = complete_past & (hours < goal["min_hours"])
+        hours = rounded(weekly[area]).to_numpy()
+        low, high = goal["min_hours"].to_numpy(dtype=float), goal["max_hours"].to_numpy(dtype=float)
+        below = complete_past & (hours < low)
         # A target pro-rated to 0 h (every working day off) is not judged here: work on a day off
         # is its own warning (work_on_rest_day), with the day it happened.
-        above = (hours > goal["max_hours"]) & (goal["max_hours"] > 0)
+        above = (hours > high) & (high > 0)
         for code, mask, bound, word in (
-            ("below_target", below, goal["min_hours"], "below your target of at least"),
-            ("above_target", above, goal["max_hours"], "above your target of at most"),
+            ("below_target", below, low, "below your target of at least"),
+            ("above_target", above, high, "above your target of at most"),
         ):
-            for start in starts[mask.to_numpy(dtype=bool)]:
-                is_planned = bool(scheduled[start])
-                subject = week_subject(ctx, start, str(weekly.loc[start, "iso_week"]), is_planned)
-                figure, threshold = float(hours[start]), float(bound[start])
-                message = f"{subject} {hours_text(figure)} h of {area}, {word} {hours_text(threshold)} h"
-                message += _pro_rata_note(weekly.loc[start], threshold, goal, start, code)  # type: ignore[arg-type]  # a unique index gives a row
+            column = "base_min_hours" if code == "below_target" else "base_max_hours"
+            base = goal[column].to_numpy(dtype=float) if column in goal and workdays_off is not None else None
+            for i in np.flatnonzero(mask).tolist():
+                start, is_planned = starts[i], bool(scheduled[i])
+                figure, threshold = float(hours[i]), float(bound[i])
+                message = f"{week_subject(ctx, start, labels[i], is_planned)} {hours_text(figure)} h of {area}, "
+                message += f"{word} {hours_text(threshold)} h"
+                if base is not None and workdays_off is not None:
+                    message += _pro_rata_note(weekly, i, int(workdays_off[i]), threshold, float(base[i]))
                 end = start + pd.Timedelta(days=6)
                 warnings.append(make_warning(code, message, start, end, figure, threshold, is_planned))
     return warnings
 
 
-def _pro_rata_note(week: pd.Series, threshold: float, goal: pd.DataFrame, start: pd.Timestamp, code: str) -> str:
+def _pro_rata_note(weekly: pd.DataFrame, position: int, off: int, threshold: float, base: float) -> str:
     """", pro rata for 2 of 5 working days off (target as set: 35 h)" when a target was pro-rated."""
-    column = "base_min_hours" if code == "below_target" else "base_max_hours"
-    if column not in goal or "workdays_off" not in week or int(week["workdays_off"]) == 0:
+    if off == 0 or np.isnan(base) or base == threshold:
         return ""
-    base = goal[column].get(start)
-    if base is None or pd.isna(base) or float(base) == threshold:
-        return ""
-    return (
-        f", pro rata for {int(week['workdays_off'])} of {int(week['workdays'])} working days off "
-        f"(target as set: {hours_text(float(base))} h)"
-    )
+    workdays = int(weekly["workdays"].iloc[position])
+    return f", pro rata for {off} of {workdays} working days off (target as set: {hours_text(base)} h)"

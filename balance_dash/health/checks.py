@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,11 @@ class Context:
     def today(self) -> date:
         return pd.Timestamp(self.now).tz_convert(self.tz).date()
 
+    @cached_property
+    def work(self) -> iv.IntervalSet:
+        """The union of the work intervals, worked out once for all the checks that need it."""
+        return analytics.interval_set(self.intervals, ("work",))
+
 
 def hours_text(hours: float) -> str:
     return f"{round(float(hours), 1):g}"
@@ -53,6 +59,18 @@ def hours_text(hours: float) -> str:
 
 def day_text(day: pd.Timestamp) -> str:
     return f"{WEEKDAY_NAMES[day.day_of_week]} {day.date().isoformat()}"
+
+
+def day_texts(days: pd.DatetimeIndex) -> list[str]:
+    """`day_text` of every day at once ("Monday 2024-09-30"): one numpy pass, not one Timestamp per day."""
+    iso = np.datetime_as_string(np.asarray(days.values, dtype="datetime64[D]"), unit="D")
+    names = np.asarray(WEEKDAY_NAMES, dtype=object)[np.asarray(days.day_of_week)]
+    return [f"{name} {text}" for name, text in zip(names, iso, strict=True)]
+
+
+def dates_of(days: pd.DatetimeIndex) -> list[date]:
+    """The calendar date of each naive day (its midnight), as `datetime.date`."""
+    return list(days.date)
 
 
 def week_name(ctx: Context, week_start: pd.Timestamp, iso_week: str, scheduled: bool) -> str:
@@ -78,9 +96,13 @@ def day_subject(day: pd.Timestamp, scheduled: bool) -> str:
 
 
 def make_warning(
-    code: str, message: str, start: pd.Timestamp, end: pd.Timestamp, figure: float, threshold: float,
+    code: str, message: str, start: date, end: date, figure: float, threshold: float,
     scheduled: bool, *, severity: Severity | None = None, source: str | None = None, url: str | None = None,
 ) -> HealthWarning:
+    """A warning of `code` with the catalog's severity, source and link unless given.
+
+    `start`/`end` are days: a `pd.Timestamp` (its date) or a `datetime.date`.
+    """
     spec = CATALOG[code]
     return HealthWarning(
         code=code,
@@ -88,8 +110,8 @@ def make_warning(
         message=message,
         source=spec.source if source is None else source,
         url=spec.url if url is None else url,
-        period_start=start.date(),
-        period_end=end.date(),
+        period_start=start.date() if isinstance(start, datetime) else start,
+        period_end=end.date() if isinstance(end, datetime) else end,
         figure=round(float(figure), 2),
         threshold=float(threshold),
         scheduled=bool(scheduled),
