@@ -37,7 +37,8 @@ def targets_for_weeks(targets: pd.DataFrame, week_starts: Iterable[date] | pd.Da
     Returns a long frame: week_start (`datetime64[s]`), area, min_hours, max_hours (float, NaN
     without a bound or without a target in force), effective_from (`datetime64[s]`, NaT if none).
     """
-    weeks = pd.DatetimeIndex(pd.to_datetime(pd.Index(list(week_starts)))).as_unit("s").unique().sort_values()
+    given = week_starts if isinstance(week_starts, pd.DatetimeIndex) else pd.to_datetime(pd.Index(list(week_starts)))
+    weeks = pd.DatetimeIndex(given).as_unit("s").unique().sort_values()
     grid = pd.MultiIndex.from_product([weeks, list(AREAS)], names=["week_start", "area"]).to_frame(index=False)
     grid = grid.astype({"area": "str"}).sort_values("week_start", kind="stable")
     columns = ["area", "min_hours", "max_hours", "effective_from"]

@@ -109,16 +109,17 @@ def area_intervals(occ: pd.DataFrame, *, chosen: pd.Series | None = None) -> pd.
     `chosen`: the rows that count as area time, when the caller has computed them (see `_timed`).
     """
     timed = _timed(occ, chosen)
-    parts = []
-    for area in AREA_COLUMNS:
-        rows = timed[timed["area"] == area]
-        starts_us, ends_us = iv.union(iv.micros(rows["start_utc"]), iv.micros(rows["end_utc"]))
-        parts.append(
-            pd.DataFrame(
-                {"area": area, "start_utc": iv.to_utc(starts_us), "end_utc": iv.to_utc(ends_us)}
-            )
-        )
-    frame = pd.concat(parts, ignore_index=True)
+    # Area codes once, then integer masks: comparing the text column per area costs more.
+    codes = pd.Index(AREA_COLUMNS, dtype=object).get_indexer(pd.Index(timed["area"], dtype=object))
+    starts_us, ends_us = iv.micros(timed["start_utc"]), iv.micros(timed["end_utc"])
+    sets = [iv.union(starts_us[codes == code], ends_us[codes == code]) for code in range(len(AREA_COLUMNS))]
+    frame = pd.DataFrame(
+        {
+            "area": np.repeat(np.asarray(AREA_COLUMNS, dtype=object), [len(starts) for starts, _ in sets]),
+            "start_utc": iv.to_utc(np.concatenate([starts for starts, _ in sets])),
+            "end_utc": iv.to_utc(np.concatenate([ends for _, ends in sets])),
+        }
+    )
     return frame.astype({"area": "str"})
 
 
@@ -154,6 +155,7 @@ def daily_hours(
     last_day: date,
     sleep: tuple[time, time] | None,
     coverage: pd.DataFrame | None = None,
+    intervals: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Hours per area for every local day in [first_day, last_day] (see the module docstring).
 
@@ -164,13 +166,16 @@ def daily_hours(
 
     `coverage` (start_utc, end_utc spans; see `store.load_coverage`) says which days hold data:
     a day outside every span has `has_data` False and no assumed sleep. None: every day holds data.
+    `intervals`: `area_intervals(occ)` when the caller has it already (the warnings need it too).
     """
     days = iv.local_days(first_day, last_day)
     bounds_us = iv.day_bounds_us(first_day, last_day, tz)
     lo_us, hi_us = bounds_us[:-1], bounds_us[1:]
-    lived = _timed_rows(occ) & counted(occ)
+    is_counted = counted(occ)  # decided once for every use below
+    lived = _timed_rows(occ) & is_counted
     slept_rows = logged_sleep(occ)  # a regex over the rest titles: decided once
-    intervals = area_intervals(occ, chosen=lived & ~slept_rows)
+    if intervals is None:
+        intervals = area_intervals(occ, chosen=lived & ~slept_rows)
     has_data = _has_data(coverage, lo_us, hi_us)
 
     hours = {area: iv.window_hours(interval_set(intervals, (area,)), lo_us, hi_us) for area in AREA_COLUMNS}
@@ -193,7 +198,7 @@ def daily_hours(
     sleep_hours = iv.window_hours(sleep_set, lo_us, hi_us)
     accounted = iv.window_hours(iv.union(*_concat(everything, sleep_set)), lo_us, hi_us)
     day_length = (hi_us - lo_us) / iv.US_PER_HOUR
-    side = _side_hours(occ, lo_us, hi_us)
+    side = _side_hours(occ, lo_us, hi_us, is_counted)
     frame = pd.DataFrame(
         {
             **hours,
@@ -205,10 +210,10 @@ def daily_hours(
             "unaccounted": np.round(day_length - accounted, 9),
             "day_length": day_length,
             **side,
-            "day_off": _days_off(occ, first_day, bounds_us)
+            "day_off": _days_off(occ, first_day, bounds_us, is_counted)
             | (side["not_counted_out_of_office"] >= OUT_OF_OFFICE_DAY_HOURS),
             "has_data": has_data,
-            **_area_day_marks(occ, first_day, len(days)),
+            **_area_day_marks(occ, first_day, len(days), is_counted),
         },
         index=days,
     )
@@ -249,7 +254,9 @@ def _day_set(bounds_us: iv.Micros, chosen: np.ndarray) -> iv.IntervalSet:
     return iv.union(starts, ends)
 
 
-def _side_hours(occ: pd.DataFrame, lo_us: iv.Micros, hi_us: iv.Micros) -> dict[str, np.ndarray]:
+def _side_hours(
+    occ: pd.DataFrame, lo_us: iv.Micros, hi_us: iv.Micros, is_counted: pd.Series
+) -> dict[str, np.ndarray]:
     """Per day, the hours left out per reason, and the counted hours marked tentative or unanswered."""
     timed = _timed_rows(occ)
     reason = occ["not_counted"].fillna("").astype(str) if "not_counted" in occ else pd.Series("", index=occ.index)
@@ -257,7 +264,7 @@ def _side_hours(occ: pd.DataFrame, lo_us: iv.Micros, hi_us: iv.Micros) -> dict[s
     for name, column in zip(NOT_COUNTED_REASONS, NOT_COUNTED_COLUMNS, strict=True):
         side[column] = iv.window_hours(_union_of(occ[timed & (reason == name)]), lo_us, hi_us)
     if "participation" in occ:
-        marked = timed & (reason == "") & occ["participation"].isin(MARKED_PARTICIPATION)
+        marked = timed & is_counted & occ["participation"].isin(MARKED_PARTICIPATION)
         side["tentative"] = iv.window_hours(_union_of(occ[marked]), lo_us, hi_us)
     else:
         side["tentative"] = np.zeros(len(lo_us))
@@ -288,12 +295,12 @@ def _covered(first: np.ndarray, stop: np.ndarray, count: int, rows: np.ndarray |
     return np.asarray(np.cumsum(change, axis=1)[:, :count] > 0)
 
 
-def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros) -> np.ndarray:
+def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros, is_counted: pd.Series) -> np.ndarray:
     """Per day, whether an occurrence marked `day_off` touches it (all-day or timed)."""
     count = len(bounds_us) - 1
     if count <= 0:
         return np.zeros(max(count, 0), dtype=bool)
-    by_rule = occ["day_off"].astype(bool) & counted(occ) if "day_off" in occ else pd.Series(False, index=occ.index)
+    by_rule = occ["day_off"].astype(bool) & is_counted if "day_off" in occ else pd.Series(False, index=occ.index)
     away = occ["all_day"].astype(bool) & (occ["busy_status"] == "oof") if "busy_status" in occ else False
     marked = occ[by_rule | away]
     all_day = marked[marked["all_day"].astype(bool) & marked["day_start"].notna()]
@@ -309,7 +316,7 @@ def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros) -> np.nd
     return np.asarray(_covered(first, stop, count)[0])
 
 
-def _area_day_marks(occ: pd.DataFrame, first_day: date, count: int) -> dict[str, np.ndarray]:
+def _area_day_marks(occ: pd.DataFrame, first_day: date, count: int, is_counted: pd.Series) -> dict[str, np.ndarray]:
     """Per area of `AREAS`, `<area>_day`: whether an all-day occurrence placed in it covers the day.
 
     Only all-day occurrences mark days (PRODUCT.md section 3); timed ones add hours instead.
@@ -319,7 +326,7 @@ def _area_day_marks(occ: pd.DataFrame, first_day: date, count: int) -> dict[str,
     codes = pd.Index(list(AREAS), dtype=object).get_indexer(pd.Index(occ["area"], dtype=object))  # -1: not an area
     chosen = (
         occ["all_day"].astype(bool).to_numpy() & occ["day_start"].notna().to_numpy() & (codes >= 0)
-        & counted(occ).to_numpy()
+        & is_counted.to_numpy()
     )
     first, stop = _all_day_spans(occ[chosen], first_day)
     marks = _covered(first, stop, count, rows=codes[chosen].astype(np.int64), width=len(AREAS))

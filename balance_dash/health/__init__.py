@@ -97,19 +97,20 @@ def evaluate(
     targets: pd.DataFrame,
     now: datetime,
     tz: ZoneInfo,
+    occurrences: pd.DataFrame | None = None,
 ) -> list[HealthWarning]:
     """Every warning for the days of `daily` and the weeks of `weekly`, ordered by period.
 
     `daily`/`weekly` come from `analytics.daily_hours`/`weekly_hours` (with the week start of
     `settings`); `intervals` from `analytics.area_intervals` (an occurrence frame with `area`
     is accepted too and turned into intervals); `targets` is the targets table or already
-    `targets_for_weeks` output (it has `week_start`); `now` must be aware.
+    `targets_for_weeks` output (it has `week_start`); `now` must be aware. `occurrences`, the
+    frame `intervals` came from, lets the meeting checks run when `intervals` are given.
     """
     if now.tzinfo is None:
         raise ValueError("evaluate() needs an aware `now`")
-    occurrences = intervals if "all_day" in intervals.columns else None  # meetings need the occurrences
-    if occurrences is not None:
-        intervals = analytics.area_intervals(occurrences)
+    if "all_day" in intervals.columns:  # occurrences given for intervals: meetings need them
+        occurrences, intervals = intervals, analytics.area_intervals(intervals)
     in_force = (
         targets if "week_start" in targets.columns
         else prorate_targets(targets_for_weeks(targets, pd.DatetimeIndex(weekly.index)), weekly)
@@ -135,7 +136,7 @@ def _with_data(warnings: list[HealthWarning], daily: pd.DataFrame) -> list[Healt
     if "has_data" not in daily or daily["has_data"].astype(bool).all() or not warnings:
         return warnings
     chosen = daily["has_data"].astype(bool).to_numpy()
-    with_data = np.asarray(pd.DatetimeIndex(daily.index)[chosen].values, dtype="datetime64[D]")
+    with_data = np.asarray(pd.DatetimeIndex(daily.index)[chosen].to_numpy(), dtype="datetime64[D]")
     starts = np.array([w.period_start for w in warnings], dtype="datetime64[D]")
     ends = np.array([w.period_end for w in warnings], dtype="datetime64[D]")
     # The first day with data on or after each period's start, if any, must lie inside the period.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import time
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from balance_dash import analytics
@@ -107,25 +108,38 @@ def check_weekly_rest(ctx: Context) -> list[HealthWarning]:
     hi_us = iv.local_instants_us(pd.DatetimeIndex(week_starts + pd.Timedelta(days=7)), time(0, 0), ctx.tz)
     first_starting = np.searchsorted(gap_lo, lo_us, side="left")  # gaps starting in the week
     stop_starting = np.searchsorted(gap_lo, hi_us, side="left")
-    first_touching = np.searchsorted(gap_hi, lo_us, side="right")  # gaps overlapping the week
+    # Of the gaps overlapping a week, only one can start before it: the one running into it
+    # (gaps are disjoint). Its part inside the week counts; the others count whole.
+    running_in = np.searchsorted(gap_hi, lo_us, side="right")
+    has_running_in = running_in < first_starting
+    safe = np.minimum(running_in, len(gap_hi) - 1)
+    part_in_week = np.where(has_running_in, (np.minimum(gap_hi[safe], hi_us) - lo_us) / iv.US_PER_HOUR, 0.0)
+    longest = np.maximum(_range_max(lengths, first_starting, stop_starting), part_in_week).tolist()
     scheduled = ctx.ends_after_now(pd.DatetimeIndex(week_starts + pd.Timedelta(days=6)))
+    labels = weekly["iso_week"].astype(str).tolist()
     warnings = []
-    for i in np.flatnonzero(rounded(weekly["work"]).to_numpy() > 0).tolist():  # a loop over weeks
-        starting = lengths[first_starting[i] : stop_starting[i]]
-        touching = slice(first_touching[i], stop_starting[i])
-        inside = (np.minimum(gap_hi[touching], hi_us[i]) - np.maximum(gap_lo[touching], lo_us[i])) / iv.US_PER_HOUR
-        longest = float(max(starting.max(initial=0.0), inside.max(initial=0.0)))
-        if round(longest, 6) >= limit:
+    for i in np.flatnonzero(rounded(weekly["work"]).to_numpy() > 0).tolist():  # a loop over weeks with work
+        if round(longest[i], 6) >= limit:
             continue
-        name = week_name(ctx, week_starts[i], str(weekly["iso_week"].iloc[i]), bool(scheduled[i]))
+        name = week_name(ctx, week_starts[i], labels[i], bool(scheduled[i]))
         verb = "already leaves" if scheduled[i] else "had"
         message = (
             f"{name} {verb} no work-free stretch of {hours_text(limit)} h (the longest: "
-            f"{hours_text(longest)} h), the weekly rest of {_EU} (art. 5)"
+            f"{hours_text(longest[i])} h), the weekly rest of {_EU} (art. 5)"
         )
         end = week_starts[i] + pd.Timedelta(days=6)
-        warnings.append(make_warning("no_weekly_rest", message, week_starts[i], end, longest, limit, scheduled[i]))
+        warnings.append(make_warning("no_weekly_rest", message, week_starts[i], end, longest[i], limit, scheduled[i]))
     return warnings
+
+
+def _range_max(values: npt.NDArray[np.float64], first: np.ndarray, stop: np.ndarray) -> npt.NDArray[np.float64]:
+    """Per range [first, stop) of `values`, its largest value, or 0.0 when that is larger or the range empty."""
+    if not len(first):
+        return np.zeros(0)
+    # reduceat over the interleaved bounds: the even results are the ranges [first, stop).
+    bounds = np.column_stack((first, stop)).ravel()
+    largest = np.maximum.reduceat(np.append(values, 0.0), bounds)[0::2]
+    return np.where(stop > first, np.maximum(largest, 0.0), 0.0)
 
 
 def check_breaks(ctx: Context) -> list[HealthWarning]:

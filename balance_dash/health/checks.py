@@ -63,7 +63,7 @@ def day_text(day: pd.Timestamp) -> str:
 
 def day_texts(days: pd.DatetimeIndex) -> list[str]:
     """`day_text` of every day at once ("Monday 2024-09-30"): one numpy pass, not one Timestamp per day."""
-    iso = np.datetime_as_string(np.asarray(days.values, dtype="datetime64[D]"), unit="D")
+    iso = np.datetime_as_string(np.asarray(days.to_numpy(), dtype="datetime64[D]"), unit="D")
     names = np.asarray(WEEKDAY_NAMES, dtype=object)[np.asarray(days.day_of_week)]
     return [f"{name} {text}" for name, text in zip(names, iso, strict=True)]
 

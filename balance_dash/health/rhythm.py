@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import time
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from balance_dash import analytics
@@ -85,36 +86,48 @@ def check_long_break(ctx: Context) -> list[HealthWarning]:
         return []
     days = _days(ctx)
     has_data = ctx.daily["has_data"].to_numpy(dtype=bool) if "has_data" in ctx.daily else np.ones(len(days), bool)
+    if not has_data.any():
+        return []
     off = (ctx.daily["work"].to_numpy() <= 0) & has_data
     # Runs of days off: where each ends, and how long it is.
     edges = np.diff(np.concatenate(([0], off.astype(np.int8), [0])))
     run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)  # end: exclusive
     long_enough = (run_ends - run_starts) >= limits.long_break_days
-    break_ends = days.asi8[run_ends[long_enough] - 1] if long_enough.any() else np.zeros(0, dtype=np.int64)
-    first_data = days[int(np.argmax(has_data))] if has_data.any() else None
+    # Whole days from here on: every day and week start is a naive midnight.
+    day_numbers = _day_numbers(days)
+    break_ends = day_numbers[run_ends[long_enough] - 1]
+    first_data = int(day_numbers[int(np.argmax(has_data))])
     weeks = pd.DatetimeIndex(ctx.weekly.index)
-    scheduled = ctx.ends_after_now(weeks + pd.Timedelta(days=6))
-    today = pd.Timestamp(ctx.today())
+    week_ends = _day_numbers(weeks) + 6
+    last_break = np.searchsorted(break_ends, week_ends, side="right") - 1
+    # Counted from the end of the last break, or from the first day with data (position -1).
+    since = np.append(break_ends, first_data)[last_break]
+    today = _day_numbers(pd.DatetimeIndex([pd.Timestamp(ctx.today())]))[0]
+    weeks_since = (np.minimum(week_ends, today) - since) / 7
+    # Without a break in sight, judged only where the history shown reaches back far enough to tell.
+    known = (last_break >= 0) | (week_ends - first_data >= limits.long_break_weeks * 7)
+    judged = ~ctx.ends_after_now(weeks + pd.Timedelta(days=6)) & ctx.weekly["has_data"].to_numpy(dtype=bool)
+    flagged = np.flatnonzero(judged & known & (weeks_since > limits.long_break_weeks))
+    labels = ctx.weekly["iso_week"].astype(str).to_numpy(dtype=object)
     found = []
-    for position, week in enumerate(weeks):
-        week_end = week + pd.Timedelta(days=6)
-        if first_data is None or bool(scheduled[position]) or not bool(ctx.weekly["has_data"].iloc[position]):
-            continue
-        index = int(np.searchsorted(break_ends, week_end.value // 1_000_000_000, side="right")) - 1
-        since = pd.Timestamp(break_ends[index], unit="s") if index >= 0 else None
-        if since is None and (week_end - first_data).days < limits.long_break_weeks * 7:
-            continue  # the history shown does not reach back far enough to tell
-        reference = since if since is not None else first_data
-        weeks_since = (min(week_end, today) - reference).days / 7
-        if weeks_since <= limits.long_break_weeks:
-            continue
-        subject = week_subject(ctx, week, str(ctx.weekly["iso_week"].iloc[position]), False)
-        what = f"since your last {limits.long_break_days} days off in a row" if since is not None else "without a break in the weeks shown"
+    for position in flagged.tolist():
+        week = weeks[position]
+        subject = week_subject(ctx, week, labels[position], False)
+        what = (
+            f"since your last {limits.long_break_days} days off in a row" if last_break[position] >= 0
+            else "without a break in the weeks shown"
+        )
+        figure = float(weeks_since[position])
         found.append(make_warning(
-            "no_long_break", f"{subject} {weeks_since:.0f} weeks {what}", week, week_end, weeks_since,
+            "no_long_break", f"{subject} {figure:.0f} weeks {what}", week, week + pd.Timedelta(days=6), figure,
             limits.long_break_weeks, False,
         ))
     return found
+
+
+def _day_numbers(days: pd.DatetimeIndex) -> npt.NDArray[np.int64]:
+    """Days since the epoch of naive midnights."""
+    return np.asarray(days.to_numpy().astype("datetime64[D]").astype(np.int64))
 
 
 def check_back_to_back(ctx: Context, occurrences: pd.DataFrame | None) -> list[HealthWarning]:

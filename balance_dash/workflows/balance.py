@@ -105,19 +105,18 @@ def balance(scope: Scope, *, first_day: date, last_day: date) -> Balance:
     sleep = (settings.sleep_start, settings.sleep_end) if settings.sleep_enabled else None
     covered = scope.coverage
     coverage = analytics.coverage_spans(covered, tz)
+    intervals = analytics.area_intervals(occurrences)  # the hours and the warnings share them
     daily = with_public_holidays(
         analytics.daily_hours(
-            occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep, coverage=coverage
+            occurrences, tz=tz, first_day=history_start, last_day=last_week_end, sleep=sleep, coverage=coverage,
+            intervals=intervals,
         ),
         settings,
     )
     weekly = analytics.weekly_hours(daily, week_starts_on=settings.week_starts_on, rest_days=settings.rest_days)
-    in_force = health.prorate_targets(
-        targets.targets_for_weeks(scope.targets, [stamp.date() for stamp in pd.DatetimeIndex(weekly.index)]),
-        weekly,
-    )
+    in_force = health.prorate_targets(targets.targets_for_weeks(scope.targets, pd.DatetimeIndex(weekly.index)), weekly)
     warnings = health.evaluate(
-        daily, weekly, occurrences, settings=settings, targets=in_force, now=now, tz=tz
+        daily, weekly, intervals, settings=settings, targets=in_force, now=now, tz=tz, occurrences=occurrences
     )
     in_period = weekly.index >= pd.Timestamp(first_week)
     return Balance(
