@@ -19,7 +19,6 @@ from balance_dash.health.checks import (
     Context,
     dates_of,
     day_subject,
-    day_text,
     day_texts,
     hours_text,
     make_warning,
@@ -72,18 +71,18 @@ def check_daily_rest(ctx: Context) -> list[HealthWarning]:
     last_ends_us, next_starts_us = ends_us[:-1][flagged], starts_us[1:][flagged]
     scheduled = ctx.ends_after_now(next_days)
     end_clock, start_clock = _clock(ctx, last_ends_us), _clock(ctx, next_starts_us)
-    previous_days = _local_days(ctx, last_ends_us)
+    previous_days = dates_of(_local_days(ctx, last_ends_us))
+    next_names, next_dates, figures = day_texts(next_days), dates_of(next_days), rest_hours.to_numpy()[flagged].tolist()
     warnings = []
-    for k, i in enumerate(flagged.tolist()):
-        figure = float(rest_hours.iloc[i])
+    for k, figure in enumerate(figures):
         when = " (scheduled)" if scheduled[k] else ""
         message = (
-            f"Night before {day_text(next_days[k])}{when}: only {hours_text(figure)} h of rest between work "
+            f"Night before {next_names[k]}{when}: only {hours_text(figure)} h of rest between work "
             f"ending at {end_clock[k]} and starting again at {start_clock[k]}, under the "
             f"{hours_text(limit)} h daily rest of {_EU} (art. 3)"
         )
         warnings.append(
-            make_warning("short_daily_rest", message, previous_days[k], next_days[k], figure, limit, scheduled[k])
+            make_warning("short_daily_rest", message, previous_days[k], next_dates[k], figure, limit, scheduled[k])
         )
     return warnings
 
@@ -115,20 +114,20 @@ def check_weekly_rest(ctx: Context) -> list[HealthWarning]:
     safe = np.minimum(running_in, len(gap_hi) - 1)
     part_in_week = np.where(has_running_in, (np.minimum(gap_hi[safe], hi_us) - lo_us) / iv.US_PER_HOUR, 0.0)
     longest = np.maximum(_range_max(lengths, first_starting, stop_starting), part_in_week).tolist()
-    scheduled = ctx.ends_after_now(pd.DatetimeIndex(week_starts + pd.Timedelta(days=6)))
-    labels = weekly["iso_week"].astype(str).tolist()
+    weeks = ctx.weeks
     warnings = []
     for i in np.flatnonzero(rounded(weekly["work"]).to_numpy() > 0).tolist():  # a loop over weeks with work
         if round(longest[i], 6) >= limit:
             continue
-        name = week_name(ctx, week_starts[i], labels[i], bool(scheduled[i]))
-        verb = "already leaves" if scheduled[i] else "had"
+        scheduled = bool(weeks.not_over[i])
+        verb = "already leaves" if scheduled else "had"
         message = (
-            f"{name} {verb} no work-free stretch of {hours_text(limit)} h (the longest: "
-            f"{hours_text(longest[i])} h), the weekly rest of {_EU} (art. 5)"
+            f"{week_name(ctx, weeks.firsts[i], weeks.labels[i], scheduled)} {verb} no work-free stretch of "
+            f"{hours_text(limit)} h (the longest: {hours_text(longest[i])} h), the weekly rest of {_EU} (art. 5)"
         )
-        end = week_starts[i] + pd.Timedelta(days=6)
-        warnings.append(make_warning("no_weekly_rest", message, week_starts[i], end, longest[i], limit, scheduled[i]))
+        warnings.append(
+            make_warning("no_weekly_rest", message, weeks.firsts[i], weeks.lasts[i], longest[i], limit, scheduled)
+        )
     return warnings
 
 
@@ -161,10 +160,11 @@ def check_breaks(ctx: Context) -> list[HealthWarning]:
     scheduled = ctx.ends_after_now(flagged_days)
     from_clock = _clock(ctx, longest["start"].to_numpy(dtype=np.int64))
     to_clock = _clock(ctx, longest["end"].to_numpy(dtype=np.int64))
+    names = day_texts(flagged_days)
     warnings = []
-    for k, (day, hours) in enumerate(zip(flagged_days, longest["hours"], strict=True)):
+    for k, (day, hours) in enumerate(zip(dates_of(flagged_days), longest["hours"].tolist(), strict=True)):
         message = (
-            f"{day_subject(day, bool(scheduled[k]))} {hours_text(hours)} h of work from {from_clock[k]} to "
+            f"{day_subject(names[k], bool(scheduled[k]))} {hours_text(hours)} h of work from {from_clock[k]} to "
             f"{to_clock[k]} without a {limits.break_minutes:g}-minute break, due after "
             f"{hours_text(limits.break_after_hours)} h (EU Working Time Directive art. 4; ArbZG section 4)"
         )
@@ -207,36 +207,36 @@ def check_after_hours(ctx: Context) -> list[HealthWarning]:
     labels = ctx.weekly["iso_week"].reindex(starts).astype(object)
     labels = labels.where(labels.notna(), analytics.iso_week_label(starts, ctx.week_starts_on).to_numpy(object))
     not_over = ctx.ends_after_now(starts + pd.Timedelta(days=6))
+    firsts, lasts = dates_of(starts), dates_of(starts + pd.Timedelta(days=6))
     hours = outside[flagged]
-    listed = [f"{text} ({hours_text(h)} h)" for text, h in zip(day_texts(days[flagged]), hours.tolist(), strict=True)]
+    names = [ctx.days.names[i] for i in flagged.tolist()]
+    listed = [f"{name} ({hours_text(h)} h)" for name, h in zip(names, hours.tolist(), strict=True)]
     warnings = []
     for k, (first, stop) in enumerate(zip(first_of_week.tolist(), stops, strict=True)):  # a loop over weeks
-        start, scheduled = starts[k], bool(not_over[k])
+        scheduled = bool(not_over[k])
         figure = float(hours[first:stop].sum())
         message = (
-            f"{week_subject(ctx, start, str(labels.iloc[k]), scheduled)} {hours_text(figure)} h of work outside "
-            f"your {window} working hours: {', '.join(listed[first:stop])}"
+            f"{week_subject(ctx, firsts[k], str(labels.iloc[k]), scheduled)} {hours_text(figure)} h of work "
+            f"outside your {window} working hours: {', '.join(listed[first:stop])}"
         )
-        end = start + pd.Timedelta(days=6)
-        warnings.append(make_warning("after_hours", message, start, end, figure, 0.0, scheduled))
+        warnings.append(make_warning("after_hours", message, firsts[k], lasts[k], figure, 0.0, scheduled))
     return warnings
 
 
 def check_work_on_rest_days(ctx: Context) -> list[HealthWarning]:
     """work_on_rest_day: work on a rest day of the settings or on a day marked as a day off."""
-    days = pd.DatetimeIndex(ctx.daily.index)
     rest, off = _boundary_days(ctx)
     work = rounded(ctx.daily["work"]).to_numpy()
     flagged = np.flatnonzero((rest | off) & (work > 0))
-    scheduled = ctx.ends_after_now(days[flagged]) if len(flagged) else np.zeros(0, bool)
-    texts, dates = day_texts(days[flagged]), dates_of(days[flagged])
+    days = ctx.days
     warnings = []
-    for k, i in enumerate(flagged.tolist()):
+    for i in flagged.tolist():
         kind = "a day off" if off[i] else "a rest day"
-        when = " (scheduled)" if scheduled[k] else ""
-        verb = "already holds" if scheduled[k] else "held"
-        message = f"{texts[k]}{when}, {kind}, {verb} {hours_text(work[i])} h of work"
-        warnings.append(make_warning("work_on_rest_day", message, dates[k], dates[k], work[i], 0.0, scheduled[k]))
+        scheduled = bool(days.not_over[i])
+        when = " (scheduled)" if scheduled else ""
+        verb = "already holds" if scheduled else "held"
+        message = f"{days.names[i]}{when}, {kind}, {verb} {hours_text(work[i])} h of work"
+        warnings.append(make_warning("work_on_rest_day", message, days.dates[i], days.dates[i], work[i], 0.0, scheduled))
     return warnings
 
 
@@ -275,11 +275,9 @@ def check_targets(ctx: Context, in_force: pd.DataFrame) -> list[HealthWarning]:
 
     `in_force` is `health.targets_for_weeks(targets, weekly.index)`.
     """
-    weekly = ctx.weekly
+    weekly, weeks = ctx.weekly, ctx.weeks
     starts = pd.DatetimeIndex(weekly.index)
-    scheduled = ctx.ends_after_now(pd.DatetimeIndex(starts + pd.Timedelta(days=6)))
-    complete_past = (weekly["days"] == 7).to_numpy() & ~scheduled
-    labels = weekly["iso_week"].astype(str).tolist()
+    complete_past = (weekly["days"] == 7).to_numpy() & ~weeks.not_over
     workdays_off = weekly["workdays_off"].to_numpy() if "workdays_off" in weekly else None
     warnings = []
     for area in AREAS:  # a loop over the four areas
@@ -297,14 +295,13 @@ def check_targets(ctx: Context, in_force: pd.DataFrame) -> list[HealthWarning]:
             column = "base_min_hours" if code == "below_target" else "base_max_hours"
             base = goal[column].to_numpy(dtype=float) if column in goal and workdays_off is not None else None
             for i in np.flatnonzero(mask).tolist():
-                start, is_planned = starts[i], bool(scheduled[i])
+                is_planned = bool(weeks.not_over[i])
                 figure, threshold = float(hours[i]), float(bound[i])
-                message = f"{week_subject(ctx, start, labels[i], is_planned)} {hours_text(figure)} h of {area}, "
-                message += f"{word} {hours_text(threshold)} h"
+                subject = week_subject(ctx, weeks.firsts[i], weeks.labels[i], is_planned)
+                message = f"{subject} {hours_text(figure)} h of {area}, {word} {hours_text(threshold)} h"
                 if base is not None and workdays_off is not None:
                     message += _pro_rata_note(weekly, i, int(workdays_off[i]), threshold, float(base[i]))
-                end = start + pd.Timedelta(days=6)
-                warnings.append(make_warning(code, message, start, end, figure, threshold, is_planned))
+                warnings.append(make_warning(code, message, weeks.firsts[i], weeks.lasts[i], figure, threshold, is_planned))
     return warnings
 
 

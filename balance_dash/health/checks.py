@@ -8,7 +8,7 @@ flagged days or weeks (a handful), never over occurrences.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -22,6 +22,25 @@ from balance_dash.health.catalog import CATALOG, LONG_DAY_HIGH_SOURCE, VIRTANEN_
 from balance_dash.settings import WEEKDAY_NAMES, Settings
 
 _EU = "the EU Working Time Directive"
+
+
+@dataclass(frozen=True)
+class WeekTexts:
+    """Per week: first and last day, ISO label ("2024-W40"), and whether it is not over yet."""
+
+    firsts: list[date]
+    lasts: list[date]
+    labels: list[str]
+    not_over: np.ndarray
+
+
+@dataclass(frozen=True)
+class DayTexts:
+    """Per day: its date, its name ("Monday 2024-09-30"), and whether it is not over yet."""
+
+    dates: list[date]
+    names: list[str]
+    not_over: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,28 @@ class Context:
 
     def today(self) -> date:
         return pd.Timestamp(self.now).tz_convert(self.tz).date()
+
+    @cached_property
+    def this_week(self) -> date:
+        """The first day of the week holding today (for naming planned weeks)."""
+        today = pd.DatetimeIndex([pd.Timestamp(self.today())])
+        return analytics.week_start_of(today, self.week_starts_on)[0].date()
+
+    @cached_property
+    def weeks(self) -> WeekTexts:
+        """The weeks of `weekly` as plain values for the messages, worked out once for all checks."""
+        starts = pd.DatetimeIndex(self.weekly.index)
+        return WeekTexts(
+            firsts=dates_of(starts), lasts=dates_of(starts + pd.Timedelta(days=6)),
+            labels=self.weekly["iso_week"].astype(str).tolist(),
+            not_over=self.ends_after_now(pd.DatetimeIndex(starts + pd.Timedelta(days=6))),
+        )
+
+    @cached_property
+    def days(self) -> DayTexts:
+        """The days of `daily` as plain values for the messages, worked out once for all checks."""
+        days = pd.DatetimeIndex(self.daily.index)
+        return DayTexts(dates=dates_of(days), names=day_texts(days), not_over=self.ends_after_now(days))
 
     @cached_property
     def work(self) -> iv.IntervalSet:
@@ -73,26 +114,27 @@ def dates_of(days: pd.DatetimeIndex) -> list[date]:
     return list(days.date)
 
 
-def week_name(ctx: Context, week_start: pd.Timestamp, iso_week: str, scheduled: bool) -> str:
+def week_name(ctx: Context, week_start: date, iso_week: str, scheduled: bool) -> str:
     """'Week 2024-W40', or for a week not over yet 'This week (…)', 'Next week (…)', 'Week … (scheduled)'."""
     if not scheduled:
         return f"Week {iso_week}"
-    this_week = analytics.week_start_of(pd.DatetimeIndex([pd.Timestamp(ctx.today())]), ctx.week_starts_on)[0]
-    if week_start == this_week:
+    start = week_start.date() if isinstance(week_start, datetime) else week_start
+    if start == ctx.this_week:
         return f"This week ({iso_week})"
-    if week_start == this_week + pd.Timedelta(days=7):
+    if start == ctx.this_week + timedelta(days=7):
         return f"Next week ({iso_week})"
     return f"Week {iso_week} (scheduled)"
 
 
-def week_subject(ctx: Context, week_start: pd.Timestamp, iso_week: str, scheduled: bool) -> str:
+def week_subject(ctx: Context, week_start: date, iso_week: str, scheduled: bool) -> str:
     """'Week 2024-W40:' for a past week, 'Next week (2024-W41) already holds' for a planned one."""
     name = week_name(ctx, week_start, iso_week, scheduled)
     return f"{name} already holds" if scheduled else f"{name}:"
 
 
-def day_subject(day: pd.Timestamp, scheduled: bool) -> str:
-    return f"{day_text(day)} (scheduled) already holds" if scheduled else f"{day_text(day)}:"
+def day_subject(day_text: str, scheduled: bool) -> str:
+    """'Monday 2024-09-30:' for a past day, 'Monday 2024-09-30 (scheduled) already holds' for a planned one."""
+    return f"{day_text} (scheduled) already holds" if scheduled else f"{day_text}:"
 
 
 def make_warning(
@@ -125,30 +167,23 @@ def rounded(values: pd.Series) -> pd.Series:
 def check_week_hours(ctx: Context) -> list[HealthWarning]:
     """week_55h (high) and week_over_48h (caution); a week gets only the higher of the two."""
     limits = ctx.settings.thresholds
-    weekly = ctx.weekly
-    work = rounded(weekly["work"])
-    starts = pd.DatetimeIndex(weekly.index)
-    ends = starts + pd.Timedelta(days=6)
-    scheduled = ctx.ends_after_now(ends)
+    work = rounded(ctx.weekly["work"])
+    weeks, hours = ctx.weeks, work.tolist()
     warnings = []
     for i in np.flatnonzero((work > limits.week_caution_hours) | (work >= limits.week_high_hours)).tolist():
-        start, figure, label = starts[i], float(work.iloc[i]), str(weekly["iso_week"].iloc[i])
-        subject = week_subject(ctx, start, label, bool(scheduled[i]))
+        figure, scheduled = hours[i], bool(weeks.not_over[i])
+        subject = week_subject(ctx, weeks.firsts[i], weeks.labels[i], scheduled)
         if figure >= limits.week_high_hours:
+            code, threshold = "week_55h", limits.week_high_hours
             message = (
-                f"{subject} {hours_text(figure)} h of work, at or above {hours_text(limits.week_high_hours)} h, "
+                f"{subject} {hours_text(figure)} h of work, at or above {hours_text(threshold)} h, "
                 "where WHO/ILO found a 35 % higher risk of stroke and a 17 % higher risk of dying from "
                 "ischaemic heart disease than at 35-40 h"
             )
-            warnings.append(make_warning("week_55h", message, start, ends[i], figure, limits.week_high_hours, scheduled[i]))
         else:
-            message = (
-                f"{subject} {hours_text(figure)} h of work, above the "
-                f"{hours_text(limits.week_caution_hours)} h limit of {_EU}"
-            )
-            warnings.append(
-                make_warning("week_over_48h", message, start, ends[i], figure, limits.week_caution_hours, scheduled[i])
-            )
+            code, threshold = "week_over_48h", limits.week_caution_hours
+            message = f"{subject} {hours_text(figure)} h of work, above the {hours_text(threshold)} h limit of {_EU}"
+        warnings.append(make_warning(code, message, weeks.firsts[i], weeks.lasts[i], figure, threshold, scheduled))
     return warnings
 
 
@@ -156,27 +191,26 @@ def check_long_days(ctx: Context) -> list[HealthWarning]:
     """long_day: caution above `day_caution_hours`, high at or above `day_high_hours`."""
     limits = ctx.settings.thresholds
     work = rounded(ctx.daily["work"])
-    days = pd.DatetimeIndex(ctx.daily.index)
-    scheduled = ctx.ends_after_now(days)
+    days, hours = ctx.days, work.tolist()
     warnings = []
     for i in np.flatnonzero((work > limits.day_caution_hours) | (work >= limits.day_high_hours)).tolist():
-        day, figure = days[i], float(work.iloc[i])
-        subject = day_subject(day, bool(scheduled[i]))
+        day, figure, scheduled = days.dates[i], hours[i], bool(days.not_over[i])
+        subject = day_subject(days.names[i], scheduled)
         if figure >= limits.day_high_hours:
             message = (
                 f"{subject} {hours_text(figure)} h of work, at or above {hours_text(limits.day_high_hours)} h "
                 "(Virtanen et al. 2012: 2.43 times the odds of a major depressive episode)"
             )
             warnings.append(
-                make_warning("long_day", message, day, day, figure, limits.day_high_hours, scheduled[i],
-                         severity="high", source=LONG_DAY_HIGH_SOURCE, url=VIRTANEN_URL)
+                make_warning("long_day", message, day, day, figure, limits.day_high_hours, scheduled,
+                             severity="high", source=LONG_DAY_HIGH_SOURCE, url=VIRTANEN_URL)
             )
         else:
             message = (
                 f"{subject} {hours_text(figure)} h of work, above the {hours_text(limits.day_caution_hours)} h "
                 "daily cap of the German Working Hours Act (ArbZG section 3)"
             )
-            warnings.append(make_warning("long_day", message, day, day, figure, limits.day_caution_hours, scheduled[i]))
+            warnings.append(make_warning("long_day", message, day, day, figure, limits.day_caution_hours, scheduled))
     return warnings
 
 
@@ -185,20 +219,17 @@ def check_average_week(ctx: Context) -> list[HealthWarning]:
     limits = ctx.settings.thresholds
     span = limits.average_weeks
     average = rounded(ctx.weekly["work"].rolling(span, min_periods=span).mean())
-    starts = pd.DatetimeIndex(ctx.weekly.index)
-    ends = starts + pd.Timedelta(days=6)
-    scheduled = ctx.ends_after_now(ends)
+    weeks, averages = ctx.weeks, average.tolist()
     warnings = []
     for i in np.flatnonzero((average > limits.week_caution_hours).to_numpy()).tolist():
-        first = starts[i - span + 1]
-        first_label, last_label = ctx.weekly["iso_week"].iloc[i - span + 1], ctx.weekly["iso_week"].iloc[i]
-        verb = " (scheduled) already hold" if scheduled[i] else ":"
+        first = i - span + 1
+        verb = " (scheduled) already hold" if weeks.not_over[i] else ":"
         message = (
-            f"The {span} weeks {first_label} to {last_label}{verb} {hours_text(average.iloc[i])} h of work a "
-            f"week on average, above the {hours_text(limits.week_caution_hours)} h average of {_EU}"
+            f"The {span} weeks {weeks.labels[first]} to {weeks.labels[i]}{verb} {hours_text(averages[i])} h of "
+            f"work a week on average, above the {hours_text(limits.week_caution_hours)} h average of {_EU}"
         )
         warnings.append(
-            make_warning("avg_over_48h", message, first, ends[i], float(average.iloc[i]),
-                     limits.week_caution_hours, scheduled[i])
+            make_warning("avg_over_48h", message, weeks.firsts[first], weeks.lasts[i], averages[i],
+                         limits.week_caution_hours, weeks.not_over[i])
         )
     return warnings

@@ -23,7 +23,15 @@ from balance_dash import analytics
 from balance_dash.analytics import intervals as iv
 from balance_dash.analytics import meetings
 from balance_dash.health.catalog import HealthWarning
-from balance_dash.health.checks import Context, day_subject, hours_text, make_warning, week_subject
+from balance_dash.health.checks import (
+    Context,
+    dates_of,
+    day_subject,
+    day_texts,
+    hours_text,
+    make_warning,
+    week_subject,
+)
 
 WEEKEND = (5, 6)  # Saturday, Sunday
 WEEKENDS_SEEN = 4
@@ -41,16 +49,16 @@ def check_late_work(ctx: Context) -> list[HealthWarning]:
     hour, minute = int(limit), round((limit - int(limit)) * 60) % 60
     start_us = iv.local_instants_us(days, time(hour, minute), ctx.tz)
     end_us = iv.local_instants_us(days + pd.Timedelta(days=1), time(0, 0), ctx.tz)
-    late = iv.window_hours(analytics.interval_set(ctx.intervals, ("work",)), start_us, end_us)
-    found = np.flatnonzero(late > 1e-9)
-    scheduled = ctx.ends_after_now(days[found]) if len(found) else np.zeros(0, bool)
+    late = iv.window_hours(ctx.work, start_us, end_us)
+    texts = ctx.days
     return [
         make_warning(
             "late_work",
-            f"{day_subject(days[i], bool(due))} {hours_text(late[i])} h of work after {hour:02d}:{minute:02d}",
-            days[i], days[i], late[i], limit, bool(due),
+            f"{day_subject(texts.names[i], bool(texts.not_over[i]))} {hours_text(late[i])} h of work after "
+            f"{hour:02d}:{minute:02d}",
+            texts.dates[i], texts.dates[i], late[i], limit, bool(texts.not_over[i]),
         )
-        for i, due in zip(found.tolist(), scheduled, strict=True)
+        for i in np.flatnonzero(late > 1e-9).tolist()
     ]
 
 
@@ -68,14 +76,13 @@ def check_weekend_work(ctx: Context) -> list[HealthWarning]:
     per_week = worked.reindex(weeks, fill_value=False).astype(int)
     count = per_week.rolling(WEEKENDS_SEEN, min_periods=WEEKENDS_SEEN).sum()
     found = []
-    scheduled = ctx.ends_after_now(weeks + pd.Timedelta(days=6))
+    texts, counts = ctx.weeks, count.to_numpy(dtype=float).tolist()
     for position in np.flatnonzero((count >= needed).to_numpy() & per_week.astype(bool).to_numpy()).tolist():
-        week = weeks[position]
-        figure = float(count.iloc[position])
-        subject = week_subject(ctx, week, str(ctx.weekly["iso_week"].iloc[position]), bool(scheduled[position]))
+        figure, scheduled = counts[position], bool(texts.not_over[position])
+        subject = week_subject(ctx, texts.firsts[position], texts.labels[position], scheduled)
         found.append(make_warning(
             "weekend_work", f"{subject} work on {figure:g} of the last {WEEKENDS_SEEN} weekends",
-            week, week + pd.Timedelta(days=6), figure, needed, bool(scheduled[position]),
+            texts.firsts[position], texts.lasts[position], figure, needed, scheduled,
         ))
     return found
 
@@ -106,21 +113,20 @@ def check_long_break(ctx: Context) -> list[HealthWarning]:
     weeks_since = (np.minimum(week_ends, today) - since) / 7
     # Without a break in sight, judged only where the history shown reaches back far enough to tell.
     known = (last_break >= 0) | (week_ends - first_data >= limits.long_break_weeks * 7)
-    judged = ~ctx.ends_after_now(weeks + pd.Timedelta(days=6)) & ctx.weekly["has_data"].to_numpy(dtype=bool)
+    texts = ctx.weeks
+    judged = ~texts.not_over & ctx.weekly["has_data"].to_numpy(dtype=bool)
     flagged = np.flatnonzero(judged & known & (weeks_since > limits.long_break_weeks))
-    labels = ctx.weekly["iso_week"].astype(str).to_numpy(dtype=object)
     found = []
     for position in flagged.tolist():
-        week = weeks[position]
-        subject = week_subject(ctx, week, labels[position], False)
+        subject = week_subject(ctx, texts.firsts[position], texts.labels[position], False)
         what = (
             f"since your last {limits.long_break_days} days off in a row" if last_break[position] >= 0
             else "without a break in the weeks shown"
         )
         figure = float(weeks_since[position])
         found.append(make_warning(
-            "no_long_break", f"{subject} {figure:.0f} weeks {what}", week, week + pd.Timedelta(days=6), figure,
-            limits.long_break_weeks, False,
+            "no_long_break", f"{subject} {figure:.0f} weeks {what}", texts.firsts[position], texts.lasts[position],
+            figure, limits.long_break_weeks, False,
         ))
     return found
 
@@ -149,9 +155,11 @@ def check_back_to_back(ctx: Context, occurrences: pd.DataFrame | None) -> list[H
     return [
         make_warning(
             "back_to_back",
-            f"{day_subject(day, bool(due))} {count} meetings back to back from {start:%H:%M}, "
+            f"{day_subject(name, bool(due))} {count} meetings back to back from {start:%H:%M}, "
             f"{hours_text(hours)} h without a break",
             day, day, hours, limit, bool(due),
         )
-        for count, hours, start, day, due in zip(counts, lengths, local, day_of, scheduled, strict=True)
+        for count, hours, start, day, name, due in zip(
+            counts, lengths, local, dates_of(day_of), day_texts(day_of), scheduled, strict=True
+        )
     ]
