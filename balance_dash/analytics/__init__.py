@@ -31,6 +31,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from balance_dash.analytics import intervals as iv
@@ -67,34 +68,34 @@ def counted(occ: pd.DataFrame) -> pd.Series:
     """Per occurrence, whether it counts as lived time (no `not_counted` reason; see `attendance`)."""
     if "not_counted" not in occ:
         return pd.Series(True, index=occ.index)
-    return occ["not_counted"].fillna("").astype(str) == ""
+    reasons = occ["not_counted"].to_numpy(dtype=object)
+    return pd.Series(pd.isna(reasons) | (reasons == ""), index=occ.index)
 
 
 def logged_sleep(occ: pd.DataFrame) -> pd.Series:
     """Per occurrence, whether it is logged sleep: placed in rest, with a title that says sleep."""
     if "area" not in occ or "title" not in occ or not len(occ):
         return pd.Series(False, index=occ.index)
-    rest = occ["area"].astype(object) == "rest"
+    rest = (occ["area"] == "rest").to_numpy(dtype=bool)
     titles = occ.loc[rest, "title"].fillna("").astype(str)
-    marked = pd.Series(False, index=occ.index)
-    marked[rest] = titles.str.contains(LOGGED_SLEEP, regex=True)
-    return marked
+    marked = np.zeros(len(occ), dtype=bool)
+    marked[rest] = titles.str.contains(LOGGED_SLEEP, regex=True).to_numpy(dtype=bool)
+    return pd.Series(marked, index=occ.index)
 
 
 def _timed_rows(occ: pd.DataFrame) -> pd.Series:
     return ~occ["all_day"].astype(bool) & occ["start_utc"].notna() & occ["end_utc"].notna()
 
 
-def _timed(occ: pd.DataFrame, chosen: pd.Series | None = None) -> pd.DataFrame:
-    """Counted timed occurrences with their area; logged sleep is left out (it is not rest).
-
-    `chosen` is that selection when the caller has it already (a mask over `occ`).
-    """
-    timed = _timed_rows(occ) & counted(occ) & ~logged_sleep(occ) if chosen is None else chosen
-    rows = occ.loc[timed, ["start_utc", "end_utc"]]
-    area = occ.loc[timed, "area"] if "area" in occ else pd.Series(None, index=rows.index, dtype=object)
-    known = area.isin(AREAS)
-    return rows.assign(area=area.astype(object).where(known, UNCATEGORIZED))
+def _area_codes(occ: pd.DataFrame) -> npt.NDArray[np.intp]:
+    """Per occurrence, the position of its area in `AREA_COLUMNS`; missing or unknown: uncategorized."""
+    if "area" not in occ:
+        return np.full(len(occ), AREA_COLUMNS.index(UNCATEGORIZED), dtype=np.intp)
+    # The few distinct names are looked up, not every row.
+    codes, names = pd.factorize(occ["area"])
+    positions = pd.Index(list(AREAS), dtype=object).get_indexer(pd.Index(names, dtype=object))
+    positions = np.where(positions < 0, AREA_COLUMNS.index(UNCATEGORIZED), positions)
+    return np.append(positions, AREA_COLUMNS.index(UNCATEGORIZED))[codes]  # code -1 (missing): the last
 
 
 def _union_of(rows: pd.DataFrame) -> iv.IntervalSet:
@@ -106,12 +107,14 @@ def area_intervals(occ: pd.DataFrame, *, chosen: pd.Series | None = None) -> pd.
 
     Sorted by area (in `AREA_COLUMNS` order) then start; `start_utc`/`end_utc` are
     `datetime64[us, UTC]`. Rows whose area is missing or unknown count as uncategorized.
-    `chosen`: the rows that count as area time, when the caller has computed them (see `_timed`).
+    Logged sleep is left out (it is sleep, not rest). `chosen`: the rows that count as area time
+    (a mask over `occ`, row by row), when the caller has worked them out already.
     """
-    timed = _timed(occ, chosen)
-    # Area codes once, then integer masks: comparing the text column per area costs more.
-    codes = pd.Index(AREA_COLUMNS, dtype=object).get_indexer(pd.Index(timed["area"], dtype=object))
-    starts_us, ends_us = iv.micros(timed["start_utc"]), iv.micros(timed["end_utc"])
+    if chosen is None:
+        chosen = _timed_rows(occ) & counted(occ) & ~logged_sleep(occ)
+    rows = chosen.to_numpy(dtype=bool)
+    codes = _area_codes(occ)[rows]
+    starts_us, ends_us = iv.micros(occ["start_utc"][rows]), iv.micros(occ["end_utc"][rows])
     sets = [iv.union(starts_us[codes == code], ends_us[codes == code]) for code in range(len(AREA_COLUMNS))]
     frame = pd.DataFrame(
         {
