@@ -66,9 +66,9 @@ def meeting_rows(occ: pd.DataFrame, addresses: Sequence[str]) -> pd.DataFrame:
         return empty.astype({"start_utc": "datetime64[us, UTC]", "end_utc": "datetime64[us, UTC]", "hours": "float64"})
     mine = frozenset(normalise_addresses(addresses))
     timed = ~occ["all_day"].astype(bool) & occ["start_utc"].notna() & occ["end_utc"].notna()
-    area = occ["area"].astype(object) if "area" in occ else pd.Series(None, index=occ.index, dtype=object)
+    not_meeting = occ["area"].isin(NOT_MEETING_AREAS) if "area" in occ else pd.Series(False, index=occ.index)
     with_people = (occ["attendees"].fillna("") != "") | (occ["organizer"].fillna("") != "")
-    chosen = timed & with_people & analytics.counted(occ) & ~area.isin(NOT_MEETING_AREAS)
+    chosen = timed & with_people & analytics.counted(occ) & ~not_meeting
     # Only the columns used here: the frame also holds descriptions and other large text.
     rows = occ.loc[chosen, ["id", "source_id", "uid", "recurrence_key", "title", "start_utc", "end_utc", "organizer",
                             "attendees"]]

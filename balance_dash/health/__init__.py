@@ -8,7 +8,8 @@ catalog of codes, thresholds and sources is `health.catalog.CATALOG`; the checks
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -33,7 +34,7 @@ from balance_dash.health.catalog import (
     WarningSpec,
     escalate,
 )
-from balance_dash.health.checks import Context, check_average_week, check_long_days, check_week_hours
+from balance_dash.health.checks import Context, as_days, check_average_week, check_long_days, check_week_hours
 from balance_dash.health.rhythm import (
     check_back_to_back,
     check_late_work,
@@ -137,8 +138,8 @@ def _with_data(warnings: list[HealthWarning], daily: pd.DataFrame) -> list[Healt
         return warnings
     chosen = daily["has_data"].astype(bool).to_numpy()
     with_data = np.asarray(pd.DatetimeIndex(daily.index)[chosen].to_numpy(), dtype="datetime64[D]")
-    starts = np.array([w.period_start for w in warnings], dtype="datetime64[D]")
-    ends = np.array([w.period_end for w in warnings], dtype="datetime64[D]")
+    starts = as_days([w.period_start for w in warnings])
+    ends = as_days([w.period_end for w in warnings])
     # The first day with data on or after each period's start, if any, must lie inside the period.
     first = np.searchsorted(with_data, starts, side="left")
     found = first < len(with_data)
@@ -154,48 +155,63 @@ def streaks(warnings: list[HealthWarning], *, settings: Settings) -> list[Health
     caution -> high). Each warning belongs to the week of its `period_start`.
     """
     minimum = settings.thresholds.streak_weeks
-    if not warnings:
+    runs = [run for run in _runs_of_weeks(warnings, settings) if run.weeks >= minimum]
+    if not runs:
         return []
-    frame = pd.DataFrame(
-        {
-            "code": [w.code for w in warnings],
-            "rank": [SEVERITY_RANK[w.severity] for w in warnings],
-            "day": pd.to_datetime([w.period_start for w in warnings]),
-            "scheduled": [w.scheduled for w in warnings],
-        }
-    )
-    frame["week_start"] = analytics.week_start_of(pd.DatetimeIndex(frame["day"]), settings.week_starts_on)
-    weeks = frame.groupby(["code", "week_start"], as_index=False).agg(rank=("rank", "max"), scheduled=("scheduled", "any"))
-    weeks = weeks.sort_values(["code", "week_start"])
-    gap = weeks.groupby("code")["week_start"].diff() != pd.Timedelta(days=7)
-    weeks["run"] = gap.cumsum()
-    runs = weeks.groupby("run").agg(
-        code=("code", "first"), first=("week_start", "min"), last=("week_start", "max"),
-        weeks=("week_start", "size"), rank=("rank", "max"), scheduled=("scheduled", "any"),
-    )
-    runs = runs[runs["weeks"] >= minimum]
     by_rank: dict[int, Severity] = {rank: severity for severity, rank in SEVERITY_RANK.items()}
     # All labels in one vectorised step: one call per run costs more than the whole check.
-    firsts, lasts = pd.DatetimeIndex(runs["first"]), pd.DatetimeIndex(runs["last"])
-    first_labels = analytics.iso_week_label(firsts, settings.week_starts_on)
-    last_labels = analytics.iso_week_label(lasts, settings.week_starts_on)
+    first_labels = analytics.iso_week_label(pd.DatetimeIndex([run.first for run in runs]), settings.week_starts_on)
+    last_labels = analytics.iso_week_label(pd.DatetimeIndex([run.last for run in runs]), settings.week_starts_on)
     result = []
-    for code, first, last, first_label, last_label, count, rank, scheduled in zip(
-        runs["code"], firsts, lasts, first_labels, last_labels,
-        runs["weeks"].astype(int), runs["rank"].astype(int), runs["scheduled"].astype(bool), strict=True,
-    ):
-        spec = CATALOG[str(code)]
-        before = by_rank[int(rank)]
+    for run, first_label, last_label in zip(runs, first_labels, last_labels, strict=True):
+        spec = CATALOG[run.code]
+        before = by_rank[run.rank]
         after = escalate(before)
         message = (
-            f"Weeks {first_label} to {last_label}: {spec.summary} ({spec.code}) {count} weeks in a row, "
+            f"Weeks {first_label} to {last_label}: {spec.summary} ({spec.code}) {run.weeks} weeks in a row, "
             f"{minimum} or more make it a streak; raised from {before} to {after}"
         )
         result.append(
             HealthWarning(
                 code="streak", severity=after, message=message, source=spec.source, url=spec.url,
-                period_start=first.date(), period_end=(last + pd.Timedelta(days=6)).date(),
-                figure=float(count), threshold=float(minimum), scheduled=bool(scheduled),
+                period_start=run.first, period_end=run.last + timedelta(days=6),
+                figure=float(run.weeks), threshold=float(minimum), scheduled=run.scheduled,
             )
         )
     return result
+
+
+@dataclass
+class _Run:
+    """Consecutive weeks holding one code: first and last week start, highest rank, any planned."""
+
+    code: str
+    first: date
+    last: date
+    weeks: int
+    rank: int
+    scheduled: bool
+
+
+def _runs_of_weeks(warnings: list[HealthWarning], settings: Settings) -> list[_Run]:
+    """The runs of consecutive weeks per code, by code then week (a loop over warnings, not data)."""
+    if not warnings:
+        return []
+    days = pd.DatetimeIndex(as_days([w.period_start for w in warnings]))
+    week_starts = list(analytics.week_start_of(days, settings.week_starts_on).date)
+    held: dict[tuple[str, date], tuple[int, bool]] = {}  # per code and week: highest rank, any planned
+    for warning, week in zip(warnings, week_starts, strict=True):
+        rank, scheduled = SEVERITY_RANK[warning.severity], warning.scheduled
+        if (warning.code, week) in held:
+            before_rank, before_scheduled = held[(warning.code, week)]
+            rank, scheduled = max(rank, before_rank), scheduled or before_scheduled
+        held[(warning.code, week)] = (rank, scheduled)
+    runs: list[_Run] = []
+    for (code, week), (rank, scheduled) in sorted(held.items()):
+        run = runs[-1] if runs else None
+        if run is not None and run.code == code and week - run.last == timedelta(days=7):
+            run.last, run.weeks = week, run.weeks + 1
+            run.rank, run.scheduled = max(run.rank, rank), run.scheduled or scheduled
+        else:
+            runs.append(_Run(code, week, week, 1, rank, scheduled))
+    return runs

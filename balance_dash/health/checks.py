@@ -14,6 +14,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from balance_dash import analytics
@@ -107,6 +108,15 @@ def day_texts(days: pd.DatetimeIndex) -> list[str]:
     iso = np.datetime_as_string(np.asarray(days.to_numpy(), dtype="datetime64[D]"), unit="D")
     names = np.asarray(WEEKDAY_NAMES, dtype=object)[np.asarray(days.day_of_week)]
     return [f"{name} {text}" for name, text in zip(names, iso, strict=True)]
+
+
+def as_days(dates: list[date]) -> npt.NDArray[np.datetime64]:
+    """`datetime.date`s as a `datetime64[D]` array (by ordinal: numpy converts date objects slowly)."""
+    ordinals = np.fromiter((day.toordinal() for day in dates), dtype=np.int64, count=len(dates))
+    return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def dates_of(days: pd.DatetimeIndex) -> list[date]:
