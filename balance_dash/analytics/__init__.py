@@ -102,6 +102,11 @@ def _union_of(rows: pd.DataFrame) -> iv.IntervalSet:
     return iv.union(iv.micros(rows["start_utc"]), iv.micros(rows["end_utc"]))
 
 
+def _union_where(occ: pd.DataFrame, chosen: pd.Series | np.ndarray) -> iv.IntervalSet:
+    """The union of the chosen rows' spans (column by column: filtering the whole frame copies every column)."""
+    return iv.union(iv.micros(occ["start_utc"][chosen]), iv.micros(occ["end_utc"][chosen]))
+
+
 def area_intervals(occ: pd.DataFrame, *, chosen: pd.Series | None = None) -> pd.DataFrame:
     """Per area, the union of its timed occurrences: columns area, start_utc, end_utc.
 
@@ -186,7 +191,7 @@ def daily_hours(
     union_hours = iv.window_hours(everything, lo_us, hi_us)
     integration = np.sum([hours[area] for area in AREA_COLUMNS], axis=0) - union_hours
 
-    slept = _union_of(occ[lived & slept_rows])
+    slept = _union_where(occ, lived & slept_rows)
     awake_or_slept = iv.union(*_concat(everything, slept))
     sleep_set = slept
     if sleep is not None and len(days):
@@ -261,14 +266,17 @@ def _side_hours(
     occ: pd.DataFrame, lo_us: iv.Micros, hi_us: iv.Micros, is_counted: pd.Series
 ) -> dict[str, np.ndarray]:
     """Per day, the hours left out per reason, and the counted hours marked tentative or unanswered."""
-    timed = _timed_rows(occ)
-    reason = occ["not_counted"].fillna("").astype(str) if "not_counted" in occ else pd.Series("", index=occ.index)
+    timed = _timed_rows(occ).to_numpy(dtype=bool)
+    # The few distinct reasons are compared once each as integer codes, not as text per row.
+    reasons = occ["not_counted"].fillna("").astype(str) if "not_counted" in occ else pd.Series("", index=occ.index)
+    codes, names = pd.factorize(reasons)
     side: dict[str, np.ndarray] = {}
     for name, column in zip(NOT_COUNTED_REASONS, NOT_COUNTED_COLUMNS, strict=True):
-        side[column] = iv.window_hours(_union_of(occ[timed & (reason == name)]), lo_us, hi_us)
+        code = names.get_loc(name) if name in names else -2  # -2: no row has it
+        side[column] = iv.window_hours(_union_where(occ, timed & (codes == code)), lo_us, hi_us)
     if "participation" in occ:
-        marked = timed & is_counted & occ["participation"].isin(MARKED_PARTICIPATION)
-        side["tentative"] = iv.window_hours(_union_of(occ[marked]), lo_us, hi_us)
+        marked = timed & is_counted.to_numpy(dtype=bool) & occ["participation"].isin(MARKED_PARTICIPATION).to_numpy()
+        side["tentative"] = iv.window_hours(_union_where(occ, marked), lo_us, hi_us)
     else:
         side["tentative"] = np.zeros(len(lo_us))
     return side
@@ -305,7 +313,7 @@ def _days_off(occ: pd.DataFrame, first_day: date, bounds_us: iv.Micros, is_count
         return np.zeros(max(count, 0), dtype=bool)
     by_rule = occ["day_off"].astype(bool) & is_counted if "day_off" in occ else pd.Series(False, index=occ.index)
     away = occ["all_day"].astype(bool) & (occ["busy_status"] == "oof") if "busy_status" in occ else False
-    marked = occ[by_rule | away]
+    marked = occ.loc[by_rule | away, ["all_day", "day_start", "day_end", "start_utc", "end_utc"]]
     all_day = marked[marked["all_day"].astype(bool) & marked["day_start"].notna()]
     first_all_day, stop_all_day = _all_day_spans(all_day, first_day)
 
@@ -326,12 +334,12 @@ def _area_day_marks(occ: pd.DataFrame, first_day: date, count: int, is_counted: 
     """
     if "area" not in occ or count <= 0:
         return {column: np.zeros(max(count, 0), dtype=bool) for column in DAY_MARK_COLUMNS}
-    codes = pd.Index(list(AREAS), dtype=object).get_indexer(pd.Index(occ["area"], dtype=object))  # -1: not an area
+    codes = _area_codes(occ)  # len(AREAS): uncategorized, or not an area
     chosen = (
-        occ["all_day"].astype(bool).to_numpy() & occ["day_start"].notna().to_numpy() & (codes >= 0)
+        occ["all_day"].astype(bool).to_numpy() & occ["day_start"].notna().to_numpy() & (codes < len(AREAS))
         & is_counted.to_numpy()
     )
-    first, stop = _all_day_spans(occ[chosen], first_day)
+    first, stop = _all_day_spans(occ.loc[chosen, ["day_start", "day_end"]], first_day)
     marks = _covered(first, stop, count, rows=codes[chosen].astype(np.int64), width=len(AREAS))
     return dict(zip(DAY_MARK_COLUMNS, marks, strict=True))
 

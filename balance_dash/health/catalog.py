@@ -26,7 +26,7 @@ DE_BLOOM_URL = "https://doi.org/10.1539/joh.k8004"
 MICROSOFT_BREAKS_URL = "https://www.microsoft.com/en-us/worklab/work-trend-index/brain-research"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long history holds thousands of them
 class HealthWarning:
     """One warning about one day, night or week (or a run of weeks), with the figure behind it."""
 
