@@ -55,6 +55,12 @@ def _others(text: str, mine: frozenset[str]) -> str:
     return " ".join(seen)
 
 
+def _has_text(column: pd.Series) -> np.ndarray:
+    """Per row, whether the text column holds something (not missing, not empty)."""
+    values = column.to_numpy(dtype=object)
+    return np.asarray(~(pd.isna(values) | (values == "")))
+
+
 def meeting_rows(occ: pd.DataFrame, addresses: Sequence[str]) -> pd.DataFrame:
     """The meetings among `occ` (see the module docstring), one row per occurrence, by start.
 
@@ -67,7 +73,7 @@ def meeting_rows(occ: pd.DataFrame, addresses: Sequence[str]) -> pd.DataFrame:
     mine = frozenset(normalise_addresses(addresses))
     timed = ~occ["all_day"].astype(bool) & occ["start_utc"].notna() & occ["end_utc"].notna()
     not_meeting = occ["area"].isin(NOT_MEETING_AREAS) if "area" in occ else pd.Series(False, index=occ.index)
-    with_people = (occ["attendees"].fillna("") != "") | (occ["organizer"].fillna("") != "")
+    with_people = _has_text(occ["attendees"]) | _has_text(occ["organizer"])
     chosen = timed & with_people & analytics.counted(occ) & ~not_meeting
     # Only the columns used here: the frame also holds descriptions and other large text.
     rows = occ.loc[chosen, ["id", "source_id", "uid", "recurrence_key", "title", "start_utc", "end_utc", "organizer",
