@@ -204,8 +204,8 @@ def check_after_hours(ctx: Context) -> list[HealthWarning]:
     first_of_week = np.flatnonzero(np.concatenate(([True], week_of_day[1:] != week_of_day[:-1])))
     stops = np.append(first_of_week[1:], len(flagged)).tolist()
     starts = week_of_day[first_of_week]
-    labels = ctx.weekly["iso_week"].reindex(starts).astype(object)
-    labels = labels.where(labels.notna(), analytics.iso_week_label(starts, ctx.week_starts_on).to_numpy(object))
+    known = ctx.weekly["iso_week"].reindex(starts).astype(object)
+    labels = known.where(known.notna(), analytics.iso_week_label(starts, ctx.week_starts_on).to_numpy(object)).tolist()
     not_over = ctx.ends_after_now(starts + pd.Timedelta(days=6))
     firsts, lasts = dates_of(starts), dates_of(starts + pd.Timedelta(days=6))
     hours = outside[flagged]
@@ -216,7 +216,7 @@ def check_after_hours(ctx: Context) -> list[HealthWarning]:
         scheduled = bool(not_over[k])
         figure = float(hours[first:stop].sum())
         message = (
-            f"{week_subject(ctx, firsts[k], str(labels.iloc[k]), scheduled)} {hours_text(figure)} h of work "
+            f"{week_subject(ctx, firsts[k], str(labels[k]), scheduled)} {hours_text(figure)} h of work "
             f"outside your {window} working hours: {', '.join(listed[first:stop])}"
         )
         warnings.append(make_warning("after_hours", message, firsts[k], lasts[k], figure, 0.0, scheduled))

@@ -99,24 +99,20 @@ def hours_text(hours: float) -> str:
     return f"{round(float(hours), 1):g}"
 
 
-def day_text(day: pd.Timestamp) -> str:
-    return f"{WEEKDAY_NAMES[day.day_of_week]} {day.date().isoformat()}"
-
-
 def day_texts(days: pd.DatetimeIndex) -> list[str]:
-    """`day_text` of every day at once ("Monday 2024-09-30"): one numpy pass, not one Timestamp per day."""
+    """Each day as the messages name it ("Monday 2024-09-30"): one numpy pass, not one Timestamp per day."""
     iso = np.datetime_as_string(np.asarray(days.to_numpy(), dtype="datetime64[D]"), unit="D")
     names = np.asarray(WEEKDAY_NAMES, dtype=object)[np.asarray(days.day_of_week)]
     return [f"{name} {text}" for name, text in zip(names, iso, strict=True)]
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def as_days(dates: list[date]) -> npt.NDArray[np.datetime64]:
     """`datetime.date`s as a `datetime64[D]` array (by ordinal: numpy converts date objects slowly)."""
     ordinals = np.fromiter((day.toordinal() for day in dates), dtype=np.int64, count=len(dates))
     return (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
-
-
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def dates_of(days: pd.DatetimeIndex) -> list[date]:
