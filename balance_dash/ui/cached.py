@@ -189,8 +189,14 @@ def targets() -> pd.DataFrame:
     return scope().targets
 
 
+@_view(max_entries=4)
+def _has_sources(view: Scope) -> bool:
+    return not store.load_sources(view.engine, with_counts=False).empty
+
+
 def has_data() -> bool:
-    return not sources().empty
+    """Whether any calendar or time log is stored (without counting ten years of occurrences)."""
+    return _has_sources(scope())
 
 
 @_view(max_entries=4)
