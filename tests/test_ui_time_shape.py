@@ -28,12 +28,14 @@ def test_this_week_shows_the_time_shape_of_the_week(seeded_url, monkeypatch):
     no_exception(at.run())
     assert "Time shape" in [header.value for header in at.subheader]
     shown = metrics(at)
-    assert shown["Meetings"] == ("2.2 h", "4% of work")  # 2.25 h of 50.5 h of work
+    # 2.25 h of meetings, 1.75 h of them in the week's 39.0 h of work; 0.5 h in an event with no area yet
+    assert shown["Meetings"] == ("2.2 h", "4% of 39.0 h of work")
     assert shown["Focus time"][0].endswith(" h") and shown["Focus time"][1].endswith("h fragmented")
     assert shown["Family time in chunks"][1] == "longest block 2.5 h"
     assert shown["Personal time in chunks"] == ("0%", "longest block 1.0 h")
     captions = " ".join(c.value for c in at.caption)
     assert "7 meetings: 0 organised by you, 7 by others" in captions
+    assert "0.5 h of meetings in events with no area yet, not in the share of work" in captions
     expanders = [e.label for e in at.expander]
     assert "The meetings of this week (7)" in expanders
 

@@ -38,10 +38,13 @@ def week_section(selected: date, settings: Settings) -> None:
         st.caption("No working hours, meetings, family or personal time this week: nothing to shape.")
         return
     meetings, focus, family, personal = st.columns(4)
+    work = float(week["work_hours"])
     meetings.metric(
-        "Meetings", _hours(float(week["meeting_hours"])), delta=f"{float(week['meeting_share']):.0%} of work",
+        "Meetings", _hours(float(week["meeting_hours"])),
+        delta=f"{float(week['meeting_share']):.0%} of {work:.1f} h of work" if work else "no work this week",
         delta_color="off", delta_arrow="off",
-        help="Hours in meetings (overlapping ones count once) and their share of the week's work hours.",
+        help="Hours in events with someone else on them, placed in work or in no area yet (overlapping ones "
+             "count once), and the share of the week's work hours they took.",
     )
     focus.metric(
         "Focus time", _hours(float(week["focus_hours"])), delta=f"{float(week['fragmented_hours']):.1f} h fragmented",
@@ -71,6 +74,9 @@ def week_section(selected: date, settings: Settings) -> None:
     if int(week["back_to_back"]):
         notes.append(f"{int(week['back_to_back'])} back to back (longest run: {int(week['longest_run_meetings'])} "
                      f"meetings, {float(week['longest_run_hours']):.1f} h)")
+    unplaced = float(week["meeting_hours"]) - float(week["meeting_work_hours"])
+    if unplaced >= 0.05:  # meetings are never family, personal or rest: the rest has no area yet
+        notes.append(f"{unplaced:.1f} h of meetings in events with no area yet, not in the share of work")
     if float(week["meeting_hours_outside"]) > 0:
         notes.append(f"{float(week['meeting_hours_outside']):.1f} h of meetings outside working hours")
     if int(week["workdays_with_work"]):
