@@ -258,6 +258,18 @@ def test_meeting_share_is_the_share_of_work() -> None:
     assert weekly["meeting_hours"] == 4.0
 
 
+def test_meetings_in_events_with_no_area_are_outside_the_share_of_work() -> None:
+    rows = [
+        *FOUR_HOURS_OF_MEETINGS_ONE_LONG_GAP,  # 4 h of meetings, all work
+        meeting("2026-11-12 10:00", "2026-11-12 11:30", area="uncategorized", title="Catch-up"),
+        event("2026-11-12 13:00", "2026-11-12 17:00"),
+    ]
+    weekly = ts.weekly_shape(shape(rows)).iloc[0]
+    assert weekly["meeting_hours"] == 5.5
+    assert weekly["meeting_hours_unplaced"] == 1.5
+    assert weekly["meeting_share"] == 0.5  # 4 h of the 8 h of work
+
+
 def test_dst_day_working_hours_follow_the_wall_clock() -> None:
     # 25 October 2026 is a Sunday (fall back in Berlin); make it a working day.
     occ = frame([meeting("2026-10-25 09:00", "2026-10-25 10:00")])

@@ -63,7 +63,7 @@ _MAXED = (
     "longest_run_meetings", "longest_run_hours", *(f"{area}_longest_block_hours" for area in CHUNK_AREAS),
 )
 WEEKLY_SHAPE_COLUMNS: tuple[str, ...] = (
-    *_SUMMED, *_MAXED, "meeting_share", "urgent_not_important_share", "span_hours_mean", "span_hours_max", "workdays_with_work",
+    *_SUMMED, *_MAXED, "meeting_share", "meeting_hours_unplaced", "urgent_not_important_share", "span_hours_mean", "span_hours_max", "workdays_with_work",
     *(f"{area}_chunk_share" for area in CHUNK_AREAS),
 )
 
@@ -224,6 +224,8 @@ def weekly_shape(daily: pd.DataFrame, *, week_starts_on: Literal["monday", "sund
     """`daily_shape` per week: sums, maxima, the meeting share of work, the workday span and chunk shares.
 
     `meeting_share` is the share of the week's work hours spent in meetings (0 without work);
+    `meeting_hours_unplaced` the meeting hours outside work: events with someone else on them
+    that no area holds yet (meetings are never family, personal or rest), so not in the share;
     `span_hours_mean` averages the span over the days with work; `<area>_chunk_share` is the
     share of the area's block hours that came in chunks (0 without such time).
     """
@@ -235,6 +237,7 @@ def weekly_shape(daily: pd.DataFrame, *, week_starts_on: Literal["monday", "sund
     span_sum = daily["span_hours"].groupby(starts).sum()
     weekly = weekly.assign(
         meeting_share=_share(weekly["meeting_work_hours"], weekly["work_hours"]),
+        meeting_hours_unplaced=(weekly["meeting_hours"] - weekly["meeting_work_hours"]).round(9),
         urgent_not_important_share=_share(weekly["urgent_not_important_work_hours"], weekly["work_hours"]),
         span_hours_mean=(span_sum / with_work.where(with_work > 0)).fillna(0.0).astype("float64"),
         span_hours_max=daily["span_hours"].groupby(starts).max(),

@@ -74,8 +74,8 @@ def week_section(selected: date, settings: Settings) -> None:
     if int(week["back_to_back"]):
         notes.append(f"{int(week['back_to_back'])} back to back (longest run: {int(week['longest_run_meetings'])} "
                      f"meetings, {float(week['longest_run_hours']):.1f} h)")
-    unplaced = float(week["meeting_hours"]) - float(week["meeting_work_hours"])
-    if unplaced >= 0.05:  # meetings are never family, personal or rest: the rest has no area yet
+    unplaced = float(week["meeting_hours_unplaced"])
+    if unplaced >= 0.05:  # shown to one decimal
         notes.append(f"{unplaced:.1f} h of meetings in events with no area yet, not in the share of work")
     if float(week["meeting_hours_outside"]) > 0:
         notes.append(f"{float(week['meeting_hours_outside']):.1f} h of meetings outside working hours")
