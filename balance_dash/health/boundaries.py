@@ -31,10 +31,6 @@ from balance_dash.models import AREAS
 _EU = "the EU Working Time Directive"
 
 
-def _work(ctx: Context) -> iv.IntervalSet:
-    return ctx.work
-
-
 def _local_days(ctx: Context, instants_us: iv.Micros) -> pd.DatetimeIndex:
     """The naive local midnight of the day holding each instant."""
     return iv.to_utc(instants_us).tz_convert(ctx.tz).tz_localize(None).normalize().as_unit("s")
@@ -58,7 +54,7 @@ def check_daily_rest(ctx: Context) -> list[HealthWarning]:
     """short_daily_rest: the gap before the first work of a day (counted from the last work
     that started on an earlier day) is under `daily_rest_hours` (Directive art. 3)."""
     limit = ctx.settings.thresholds.daily_rest_hours
-    starts_us, ends_us = _work(ctx)
+    starts_us, ends_us = ctx.work
     if len(starts_us) < 2:
         return []
     start_days = _local_days(ctx, starts_us)
@@ -95,7 +91,7 @@ def check_weekly_rest(ctx: Context) -> list[HealthWarning]:
     Before the first and after the last work of the data the stretch is endless.
     """
     limit = ctx.settings.thresholds.weekly_rest_hours
-    starts_us, ends_us = _work(ctx)
+    starts_us, ends_us = ctx.work
     weekly = ctx.weekly
     week_starts = pd.DatetimeIndex(weekly.index)
     if not len(starts_us):
@@ -144,7 +140,7 @@ def _range_max(values: npt.NDArray[np.float64], first: np.ndarray, stop: np.ndar
 def check_breaks(ctx: Context) -> list[HealthWarning]:
     """no_break: more than `break_after_hours` of work with no gap of `break_minutes` (one per day)."""
     limits = ctx.settings.thresholds
-    starts_us, ends_us = _work(ctx)
+    starts_us, ends_us = ctx.work
     if not len(starts_us):
         return []
     # Gaps shorter than a break join the stretches around them (a gap of exactly a break does not).
@@ -183,7 +179,7 @@ def _boundary_days(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
 def check_after_hours(ctx: Context) -> list[HealthWarning]:
     """after_hours: work outside [workday_start, disconnect_time) on working days, per week."""
     settings = ctx.settings
-    work = _work(ctx)
+    work = ctx.work
     days = pd.DatetimeIndex(ctx.daily.index)
     day_lo, day_hi = _day_bounds(ctx, days)
     open_us = iv.local_instants_us(days, settings.workday_start, ctx.tz)
