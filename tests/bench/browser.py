@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import balance_dash
+from tests.support.environment import free_port
 
 Figures = dict[str, Any]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,13 +47,6 @@ def missing() -> str | None:
     if not APP_SCRIPT.exists():
         return f"the dashboard script {APP_SCRIPT} is missing (the benchmark runs from a checkout)"
     return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager

@@ -29,6 +29,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tests.support.environment import free_port
+from tests.support.live_servers import radicale_config
+
 Figures = dict[str, Any]
 _EVENT = re.compile(r"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", re.DOTALL)
 _ZONE = re.compile(r"BEGIN:VTIMEZONE\r\n.*?END:VTIMEZONE\r\n", re.DOTALL)
@@ -122,25 +125,6 @@ def sync_address(path: str, zone: str, now: datetime) -> Figures:
     }
 
 
-RADICALE_CONFIG = """\
-[server]
-hosts = 127.0.0.1:{port}
-[auth]
-type = htpasswd
-htpasswd_filename = {users}
-htpasswd_encryption = plain
-[storage]
-filesystem_folder = {folder}
-# Radicale's own speed option: the item cache keyed by mtime and size instead of a hash
-# (without them, indexing thousands of objects laid down as files takes minutes).
-use_mtime_and_size_for_item_cache = True
-[rights]
-type = owner_only
-[logging]
-level = warning
-"""
-
-
 # Radicale indexes objects laid down as files at about ten a second on first use (it parses and
 # caches each one); the CalDAV phase therefore takes the export's first objects, which hold
 # every recurring series and the oldest single events.
@@ -170,12 +154,10 @@ def _lay_down(data: bytes, collection: Path, limit: int = CALDAV_OBJECTS) -> dic
 
 @contextlib.contextmanager
 def _radicale(folder: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     (folder / "users").write_text("bench:bench\n")
     (folder / "config").write_text(
-        RADICALE_CONFIG.format(port=port, users=folder / "users", folder=folder / "collections")
+        radicale_config(port=port, users=folder / "users", folder=folder / "collections", mtime_item_cache=True)
     )
     with (folder / "radicale.log").open("wb") as log:
         process = subprocess.Popen(
