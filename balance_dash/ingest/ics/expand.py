@@ -201,16 +201,12 @@ def _report_unbuildable(
         if error is not None
         else "the recurrence library rejected it"
     )
-    first = group[0]
-    issues.append(
-        IngestIssue(
-            ISSUE_SKIPPED,
-            f"The recurrence of this series cannot be computed ({reason}); the series was skipped.",
-            first.uid,
-            first.title or None,
-            first.line,
-        )
-    )
+    issues.append(_skipped(group[0], f"The recurrence of this series cannot be computed ({reason}); the series was skipped."))
+
+
+def _skipped(first: EventRecord, message: str) -> IngestIssue:
+    """The issue that says the series of `first` (its master or first record) was skipped, at its line."""
+    return IngestIssue(ISSUE_SKIPPED, message, first.uid, first.title or None, first.line)
 
 
 def _slices(window: tuple[datetime, datetime], bound: float) -> list[tuple[datetime, datetime]]:
@@ -266,15 +262,10 @@ def expand_events(
             progress(index, len(plans))
         first = info.records[0]
         if bounds.steps > MAX_RULE_STEPS:
-            issues.append(
-                IngestIssue(
-                    ISSUE_SKIPPED,
-                    f"The series repeats so often (up to {bounds.steps:,.0f} times since {first.start}) that it cannot be expanded; the series was skipped.",
-                    first.uid,
-                    first.title or None,
-                    first.line,
-                )
-            )
+            issues.append(_skipped(
+                first,
+                f"The series repeats so often (up to {bounds.steps:,.0f} times since {first.start}) that it cannot be expanded; the series was skipped.",
+            ))
             continue
         occurrences: list[Any] = []
         try:
@@ -287,16 +278,7 @@ def expand_events(
                     if total + len(occurrences) > max_occurrences:
                         break
         except Exception as exc:
-            reason = str(exc).strip() or type(exc).__name__
-            issues.append(
-                IngestIssue(
-                    ISSUE_SKIPPED,
-                    f"The recurrence of this series cannot be computed ({reason}); the series was skipped.",
-                    first.uid,
-                    first.title or None,
-                    first.line,
-                )
-            )
+            _report_unbuildable(info.records, issues, exc)
             continue
         total += len(occurrences)
         if total > max_occurrences:
